@@ -1,0 +1,222 @@
+//! Every flag, environment variable, default and validation of the command line.
+
+use std::{env, path::PathBuf, time::Duration};
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+/// Default gRPC listen address.
+pub const DEFAULT_LISTEN: &str = "0.0.0.0:50051";
+/// Default largest article text accepted, in bytes (1 MiB).
+pub const DEFAULT_MAX_ARTICLE_BYTES: usize = 1 << 20;
+/// Default deadline for one article when the caller sends no `grpc-timeout`.
+pub const DEFAULT_DEADLINE: &str = "10s";
+/// Default number of articles a stream may have in the pipeline at once.
+pub const DEFAULT_STREAM_WINDOW: usize = 32;
+/// Default time open requests get to finish after SIGTERM, below Kubernetes' 30 s grace period.
+pub const DEFAULT_DRAIN_TIMEOUT: &str = "20s";
+/// Default HTTP/2 streams one connection may have open.
+pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 256;
+/// Prefix of every environment variable the service reads.
+pub const ENV_PREFIX: &str = "ENRICHER_";
+
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(name = "incident-enricher", version, about = "Turns scraped cyber-incident news into structured incidents")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the gRPC API (Enricher, health, reflection) until SIGTERM or SIGINT.
+    Serve(ServeArgs),
+    /// Enrich files in-process and print one EnrichResponse per line as proto3 JSON.
+    Enrich(EnrichArgs),
+}
+
+/// Flags of `serve`; each also reads the environment variable named in its help.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on: `host:port` for TCP, or `unix:///path/to.sock` for a Unix socket
+    /// (the sidecar pattern).
+    #[arg(long, env = "ENRICHER_LISTEN", default_value = DEFAULT_LISTEN, value_parser = parse_listen)]
+    pub listen: ListenAddr,
+
+    /// Largest article text accepted, in bytes; larger articles get INVALID_ARGUMENT.
+    #[arg(long, env = "ENRICHER_MAX_ARTICLE_BYTES", default_value_t = DEFAULT_MAX_ARTICLE_BYTES, value_parser = parse_positive)]
+    pub max_article_bytes: usize,
+
+    /// Articles in the pipeline at once, across all connections. A unary request beyond it
+    /// gets RESOURCE_EXHAUSTED at once; a stream waits for room. Default: 2 per CPU core.
+    #[arg(long, env = "ENRICHER_MAX_CONCURRENCY", default_value_t = default_concurrency(), value_parser = parse_positive)]
+    pub max_concurrency: usize,
+
+    /// Deadline for one article when the caller sends no grpc-timeout (e.g. 10s, 500ms).
+    #[arg(long, env = "ENRICHER_DEADLINE", default_value = DEFAULT_DEADLINE, value_parser = parse_duration)]
+    pub deadline: Duration,
+
+    /// Articles one EnrichStream may have in the pipeline at once; the stream stops reading
+    /// requests while its window is full.
+    #[arg(long, env = "ENRICHER_STREAM_WINDOW", default_value_t = DEFAULT_STREAM_WINDOW, value_parser = parse_positive)]
+    pub stream_window: usize,
+
+    /// After SIGTERM or SIGINT, how long open requests and streams may take to finish before
+    /// the server exits anyway.
+    #[arg(long, env = "ENRICHER_DRAIN_TIMEOUT", default_value = DEFAULT_DRAIN_TIMEOUT, value_parser = parse_duration)]
+    pub drain_timeout: Duration,
+
+    /// HTTP/2 streams (concurrent calls) one connection may have open.
+    #[arg(long, env = "ENRICHER_MAX_CONCURRENT_STREAMS", default_value_t = DEFAULT_MAX_CONCURRENT_STREAMS)]
+    pub max_concurrent_streams: u32,
+}
+
+/// Flags of `enrich`.
+#[derive(Debug, Clone, Args)]
+pub struct EnrichArgs {
+    /// Input files: `.txt` articles (the id is the file name) or JSONL of Article in proto3
+    /// JSON; `-` reads JSONL from standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Include the cleaned article text (cleanup.cleanText) in each response.
+    #[arg(long)]
+    pub clean_text: bool,
+
+    /// Pretty-print each response over several lines instead of one line per response.
+    #[arg(long)]
+    pub pretty: bool,
+
+    /// Largest article text accepted, in bytes.
+    #[arg(long, env = "ENRICHER_MAX_ARTICLE_BYTES", default_value_t = DEFAULT_MAX_ARTICLE_BYTES, value_parser = parse_positive)]
+    pub max_article_bytes: usize,
+}
+
+/// Where the server listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListenAddr {
+    /// `host:port`, resolved when binding.
+    Tcp(String),
+    /// A Unix socket path.
+    Unix(PathBuf),
+}
+
+/// A setting that cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// An `ENRICHER_*` variable that no flag reads: most likely a typo.
+    #[error("unknown environment variable {name}; known: {known}")]
+    UnknownEnv {
+        /// The variable.
+        name: String,
+        /// The variables the service reads.
+        known: String,
+    },
+}
+
+fn default_concurrency() -> usize {
+    2 * std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn parse_listen(s: &str) -> Result<ListenAddr, String> {
+    if let Some(path) = s.strip_prefix("unix://") {
+        if path.is_empty() {
+            return Err("unix:// needs a socket path, e.g. unix:///run/enricher.sock".into());
+        }
+        return Ok(ListenAddr::Unix(PathBuf::from(path)));
+    }
+    let (host, port) = s.rsplit_once(':').ok_or("expected host:port or unix:///path")?;
+    port.parse::<u16>().map_err(|_| format!("invalid port {port:?}"))?;
+    if host.is_empty() {
+        return Err("missing host; use 0.0.0.0:PORT to listen on every interface".into());
+    }
+    Ok(ListenAddr::Tcp(s.to_string()))
+}
+
+fn parse_positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(s) {
+        Ok(d) if d.is_zero() => Err("must be longer than zero".into()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!("{e} (examples: 10s, 500ms, 1m)")),
+    }
+}
+
+/// Checks `vars` for `ENRICHER_*` names no flag reads, so a misspelt setting is an error
+/// rather than a silently ignored default.
+pub fn check_env(vars: impl IntoIterator<Item = (String, String)>) -> Result<(), ConfigError> {
+    let mut known: Vec<String> = Cli::command()
+        .get_subcommands()
+        .flat_map(|sub| sub.get_arguments())
+        .filter_map(|arg| arg.get_env().map(|e| e.to_string_lossy().into_owned()))
+        .collect();
+    known.sort();
+    known.dedup();
+    for (name, _) in vars {
+        if name.starts_with(ENV_PREFIX) && !known.contains(&name) {
+            return Err(ConfigError::UnknownEnv { name, known: known.join(", ") });
+        }
+    }
+    Ok(())
+}
+
+/// Checks the process environment with [`check_env`].
+pub fn check_process_env() -> Result<(), ConfigError> {
+    check_env(env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().unwrap_or_default()))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve(args: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let cli = Cli::try_parse_from(["incident-enricher", "serve"].iter().chain(args))?;
+        match cli.command {
+            Command::Serve(a) => Ok(a),
+            Command::Enrich(_) => unreachable!("parsed serve"),
+        }
+    }
+
+    #[test]
+    fn defaults_are_documented_values() {
+        let a = serve(&[]).expect("defaults parse");
+        assert_eq!(a.listen, ListenAddr::Tcp(DEFAULT_LISTEN.into()));
+        assert_eq!(a.max_article_bytes, 1 << 20);
+        assert_eq!(a.deadline, Duration::from_secs(10));
+        assert!(a.max_concurrency >= 2);
+    }
+
+    #[test]
+    fn listen_addresses() {
+        assert_eq!(serve(&["--listen", "unix:///tmp/e.sock"]).unwrap().listen, ListenAddr::Unix("/tmp/e.sock".into()));
+        assert_eq!(serve(&["--listen", "localhost:9"]).unwrap().listen, ListenAddr::Tcp("localhost:9".into()));
+        for bad in ["50051", ":50051", "host:port", "unix://"] {
+            assert!(serve(&["--listen", bad]).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn bad_values_are_rejected_with_the_flag_named() {
+        for (flag, bad) in [("--max-article-bytes", "0"), ("--deadline", "soon"), ("--stream-window", "-1"), ("--drain-timeout", "0s")] {
+            let err = serve(&[&format!("{flag}={bad}")]).expect_err("rejected").to_string();
+            assert!(err.contains(flag), "{err}");
+        }
+    }
+
+    #[test]
+    fn misspelt_environment_variables_are_errors() {
+        let vars = |name: &str| vec![(name.to_string(), "1".to_string()), ("HOME".to_string(), "/".to_string())];
+        assert!(check_env(vars("ENRICHER_MAX_CONCURRENCY")).is_ok());
+        let err = check_env(vars("ENRICHER_MAX_CONCURENCY")).expect_err("typo caught");
+        assert!(matches!(err, ConfigError::UnknownEnv { ref name, .. } if name == "ENRICHER_MAX_CONCURENCY"));
+    }
+}

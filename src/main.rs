@@ -1,0 +1,105 @@
+//! The `incident-enricher` command: parses the command line and dispatches.
+
+use std::{
+    io::{self, Write},
+    process::ExitCode,
+    time::Duration,
+};
+
+use clap::Parser;
+use futures::{StreamExt, stream};
+use incident_enricher::{
+    config::{self, Cli, Command, EnrichArgs, ServeArgs},
+    input, pb,
+    pipeline::{Document, Pipeline},
+    server::{self, Listener, ServerConfig},
+};
+use tokio::time::Instant;
+use tower::ServiceExt;
+use tracing::error;
+use tracing_subscriber::EnvFilter;
+
+/// How long the CLI gives one article: generous, since nobody is waiting on a socket.
+const CLI_DEADLINE: Duration = Duration::from_secs(60);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(io::stderr)
+        .init();
+    if let Err(e) = config::check_process_env() {
+        error!("{e}");
+        return ExitCode::FAILURE;
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime can start");
+    let result = match cli.command {
+        Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Enrich(args) => runtime.block_on(enrich(args)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let mut message = e.to_string();
+            let mut source = e.source();
+            while let Some(s) = source {
+                message.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            error!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let listener = Listener::bind(&args.listen).await?;
+    server::serve(listener, ServerConfig::from(&args), server::shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Enriches every record of every path in order, one response per line; a bad record gets an
+/// error response and the run goes on. Fails when any record failed.
+async fn enrich(args: EnrichArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let mut records = Vec::new();
+    for path in &args.paths {
+        records.push(input::records(path)?);
+    }
+    let pipeline = Pipeline::new().unlimited();
+    let parallel = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut responses = stream::iter(records.into_iter().flatten())
+        .map(|record| {
+            let pipeline = pipeline.clone();
+            let (clean_text, max_bytes) = (args.clean_text, args.max_article_bytes);
+            async move {
+                let article = match record {
+                    Ok(article) => article,
+                    Err(bad) => {
+                        let status = tonic::Status::invalid_argument(bad.message);
+                        return server::error_response(bad.id, &status);
+                    }
+                };
+                let id = article.id.clone();
+                let request = pb::EnrichRequest { article: Some(article), include_clean_text: clean_text };
+                let result = match Document::new(request, max_bytes, Instant::now() + CLI_DEADLINE) {
+                    Ok(doc) => pipeline.oneshot(doc).await.map_err(|e| server::from_pipeline(e, &id)),
+                    Err(e) => Err(server::to_status(&e, &id)),
+                };
+                result.map_or_else(|status| server::error_response(id, &status), Document::into_response)
+            }
+        })
+        .buffered(parallel);
+
+    let mut out = io::stdout().lock();
+    let mut failed = 0usize;
+    while let Some(response) = responses.next().await {
+        if let Some(error) = &response.error {
+            failed += 1;
+            error!(article_id = %response.article_id, message = %error.message, "article not enriched");
+        }
+        let line = if args.pretty { serde_json::to_string_pretty(&response)? } else { serde_json::to_string(&response)? };
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

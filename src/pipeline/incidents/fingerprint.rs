@@ -1,0 +1,44 @@
+//! Content fingerprint: a 64-bit SimHash over word trigrams, so near-duplicate articles (two
+//! renderings of one report) differ in few bits while unrelated ones differ in about half.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+/// The SimHash of `text`'s lowercase word trigrams; 0 for text of fewer than three words.
+pub(super) fn simhash(text: &str) -> u64 {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut weights = [0i32; 64];
+    for gram in words.windows(3) {
+        let h = xxh3_64(gram.join(" ").as_bytes());
+        for (bit, w) in weights.iter_mut().enumerate() {
+            *w += if h >> bit & 1 == 1 { 1 } else { -1 };
+        }
+    }
+    if words.len() < 3 {
+        return 0;
+    }
+    weights.iter().enumerate().filter(|(_, w)| **w > 0).fold(0, |acc, (bit, _)| acc | 1 << bit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "Unknown attackers took down the websites of three ministries on Friday, officials said, \
+        and left a message warning citizens that their data had been leaked to the public.";
+
+    #[test]
+    fn near_duplicates_are_close_and_others_far() {
+        let edited = A.replace("officials said", "the government said").replace("Friday", "Friday night");
+        let other = "The central bank raised interest rates by half a point on Thursday, citing inflation \
+            that has stayed above its target for a year and a labour market that remains tight.";
+        let near = (simhash(A) ^ simhash(&edited)).count_ones();
+        let far = (simhash(A) ^ simhash(other)).count_ones();
+        assert!(near < 20 && far > 20 && near < far, "near {near}, far {far}");
+        assert_eq!(simhash(A), simhash(A), "deterministic");
+        assert_eq!(simhash("too short"), 0);
+    }
+}

@@ -1,0 +1,148 @@
+//! Incidents: merges the reports of one incident across sentences, picks its type, date and
+//! participants, and fingerprints the article.
+
+mod fingerprint;
+
+use super::{Document, Entity, Incident, Report, Step};
+use crate::pb::{EntityKind, IncidentType, Role, Temporality};
+
+/// The incidents stage.
+#[derive(Debug, Default)]
+pub struct Incidents;
+
+impl Step for Incidents {
+    const NAME: &'static str = "incidents";
+
+    fn apply(&self, doc: &mut Document) {
+        doc.fingerprint = fingerprint::simhash(doc.text());
+        let mut groups: Vec<Vec<&Report>> = Vec::new();
+        for report in &doc.reports {
+            match groups.iter_mut().find(|g| same_incident(g[0], report)) {
+                Some(group) => group.push(report),
+                None => groups.push(vec![report]),
+            }
+        }
+        doc.incidents = groups.iter().map(|g| assemble(g, &doc.entities, doc.text())).collect();
+    }
+}
+
+/// Reports of one incident share temporality and year (a current report with no year is
+/// the same news as one that names this year).
+fn same_incident(a: &Report, b: &Report) -> bool {
+    let year = |r: &Report| r.year.as_ref().map(|(y, _)| *y);
+    a.temporality == b.temporality && (year(a) == year(b) || a.temporality == Temporality::Current && (year(a).is_none() || year(b).is_none()))
+}
+
+/// How specific a type is: a named method beats "hacked", which beats "a cyberattack".
+fn specificity(kind: IncidentType) -> u8 {
+    match kind {
+        IncidentType::UnknownCyberattack => 0,
+        IncidentType::Intrusion => 1,
+        _ => 2,
+    }
+}
+
+fn assemble(reports: &[&Report], entities: &[Entity], text: &str) -> Incident {
+    let mut kinds: Vec<(IncidentType, usize)> = Vec::new();
+    for r in reports {
+        match kinds.iter_mut().find(|(k, _)| *k == r.kind) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((r.kind, 1)),
+        }
+    }
+    // Most specific first, then best supported, then first reported.
+    kinds.sort_by_key(|&(k, n)| (std::cmp::Reverse(specificity(k)), std::cmp::Reverse(n)));
+    let (kind, support) = kinds[0];
+    let mut evidence: Vec<_> = reports.iter().map(|r| r.sentence.clone()).collect();
+    evidence.dedup();
+    let participants = participants(entities, &evidence, text);
+    let occurred = reports.iter().find_map(|r| r.year.as_ref()).map(|(y, at)| (y.to_string(), at.clone()));
+    Incident {
+        kind,
+        also: kinds[1..].iter().map(|&(k, _)| k).collect(),
+        // Uncalibrated for now: more specific and better supported is likelier right.
+        confidence: (0.4 + 0.15 * f32::from(specificity(kind)) + 0.05 * support as f32).min(0.95),
+        temporality: reports[0].temporality,
+        participants,
+        occurred,
+        evidence,
+    }
+}
+
+/// Entities mentioned in the evidence, in the role their kind suggests.
+fn participants(entities: &[Entity], evidence: &[std::ops::Range<usize>], text: &str) -> Vec<(usize, Role)> {
+    let mut out = Vec::new();
+    for (i, e) in entities.iter().enumerate() {
+        let Some(mention) = e.mentions.iter().find(|m| evidence.iter().any(|s| s.start <= m.start && m.end <= s.end)) else {
+            continue;
+        };
+        let role = match e.kind {
+            EntityKind::ThreatActor => Role::Attacker,
+            EntityKind::Malware => Role::Tool,
+            EntityKind::Product => Role::AffectedProduct,
+            EntityKind::Group if is_attacker_group(&e.name) => Role::Attacker,
+            EntityKind::Group | EntityKind::Organization | EntityKind::GovernmentBody => Role::Target,
+            EntityKind::Country if is_origin(text, mention.start) => Role::Origin,
+            EntityKind::Country => Role::Target,
+            _ => continue,
+        };
+        out.push((i, role));
+    }
+    out
+}
+
+fn is_attacker_group(name: &str) -> bool {
+    ["hacker", "hacking", "hacktivist", "criminal", "attacker", "threat actor", "gang", "operator"]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
+/// "originating in Iran", "from Russia": where an attack came from, not who was hit.
+fn is_origin(text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end();
+    ["originating in", "originating from", "originated in", "from", "based in"].iter().any(|w| before.ends_with(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{
+        classify::Classify,
+        cleanup::Cleanup,
+        entities::Entities,
+        test_util::{run, step},
+    };
+
+    const ARTICLE: &str = "Pro-Russian hackers defaced the websites of Ukraine's Foreign Ministry on Friday. \
+        The DDoS attack also took down the parliament portal, officials said in 2024. \
+        In 2017, Sandworm used the NotPetya wiper against Ukrainian companies. \
+        Traffic originating in Iran was also seen.";
+
+    fn incidents(text: &str) -> Document {
+        run(text, &[&step(&Cleanup), &step(&Entities::new()), &step(&Classify), &step(&Incidents)])
+    }
+
+    #[test]
+    fn reports_merge_into_current_and_historical_incidents() {
+        let doc = incidents(ARTICLE);
+        let summary: Vec<(IncidentType, Temporality)> = doc.incidents.iter().map(|i| (i.kind, i.temporality)).collect();
+        assert_eq!(summary[0], (IncidentType::Defacement, Temporality::Current), "{:#?}", doc.incidents);
+        assert!(doc.incidents[0].also.contains(&IncidentType::Ddos));
+        let past = doc.incidents.iter().find(|i| i.temporality == Temporality::Historical).expect("NotPetya incident");
+        assert_eq!(past.occurred.as_ref().map(|(d, _)| d.as_str()), Some("2017"));
+        let roles: Vec<(&str, Role)> = past.participants.iter().map(|&(e, r)| (doc.entities[e].name.as_str(), r)).collect();
+        assert!(roles.contains(&("Sandworm Team", Role::Attacker)) && roles.contains(&("NotPetya", Role::Tool)), "{roles:?}");
+    }
+
+    #[test]
+    fn participants_take_roles_from_kind_and_context() {
+        let doc = incidents(ARTICLE);
+        let current = &doc.incidents[0];
+        let role_of = |name: &str| {
+            current.participants.iter().find(|&&(e, _)| doc.entities[e].name == name).map(|&(_, r)| r)
+        };
+        assert_eq!(role_of("pro-russian hackers"), Some(Role::Attacker));
+        assert_eq!(role_of("Foreign Ministry"), Some(Role::Target));
+        assert!(doc.fingerprint != 0);
+    }
+}

@@ -1,0 +1,102 @@
+//! The enrichment pipeline: a [`Document`] flows through `cleanup -> entities -> classify ->
+//! incidents`, each stage a tower layer, wrapped by the cross-cutting layers that bound it.
+
+pub mod classify;
+pub mod cleanup;
+mod deadline;
+mod document;
+pub mod entities;
+pub mod incidents;
+pub mod offsets;
+mod response;
+mod stage;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+pub(crate) mod test_util;
+
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use tower::{
+    BoxError, Service, ServiceBuilder, limit::GlobalConcurrencyLimitLayer, service_fn,
+    util::BoxCloneSyncService,
+};
+
+pub use deadline::{DeadlineExceeded, DeadlineLayer};
+pub use document::{CleanRange, Document, Entity, Incident, Indicator, InvalidArticle, Report};
+pub use response::SERVICE_VERSION;
+pub use stage::{StageError, StageLayer, Step};
+
+/// The pipeline with its type erased, as the server and the CLI hold it.
+pub type PipelineService = BoxCloneSyncService<Document, Document, BoxError>;
+
+/// The four stages, built once (gazetteers compiled) and shared by every request.
+#[derive(Clone)]
+pub struct Pipeline {
+    cleanup: StageLayer<cleanup::Cleanup>,
+    entities: StageLayer<entities::Entities>,
+    classify: StageLayer<classify::Classify>,
+    incidents: StageLayer<incidents::Incidents>,
+}
+
+impl Pipeline {
+    /// Builds the stages with the built-in gazetteers.
+    pub fn new() -> Self {
+        Self {
+            cleanup: StageLayer::new(cleanup::Cleanup),
+            entities: StageLayer::new(entities::Entities::new()),
+            classify: StageLayer::new(classify::Classify),
+            incidents: StageLayer::new(incidents::Incidents),
+        }
+    }
+
+    /// The stages alone, in order, ending in a service that hands back the finished document.
+    fn stages(
+        &self,
+    ) -> impl Service<Document, Response = Document, Error = BoxError, Future: Send> + Clone + Send + 'static
+    {
+        ServiceBuilder::new()
+            .layer(self.cleanup.clone())
+            .layer(self.entities.clone())
+            .layer(self.classify.clone())
+            .layer(self.incidents.clone())
+            .service(service_fn(|doc: Document| async move { Ok::<_, BoxError>(doc) }))
+    }
+
+    /// For one-off requests: refuses work at once when `capacity` has no permit left.
+    pub fn shedding(&self, capacity: Arc<Semaphore>) -> PipelineService {
+        BoxCloneSyncService::new(
+            ServiceBuilder::new()
+                // Outermost, so the caller's deadline covers everything below.
+                .layer(DeadlineLayer)
+                // Full means "try elsewhere or later" (RESOURCE_EXHAUSTED), never a queue.
+                .load_shed()
+                // One semaphore for all connections bounds the CPU work in flight.
+                .layer(GlobalConcurrencyLimitLayer::with_semaphore(capacity))
+                .service(self.stages()),
+        )
+    }
+
+    /// For in-process use (the CLI): no bound but the deadline.
+    pub fn unlimited(&self) -> PipelineService {
+        BoxCloneSyncService::new(ServiceBuilder::new().layer(DeadlineLayer).service(self.stages()))
+    }
+
+    /// For streams: waits for a permit of `capacity`. The wait is bounded, because each stream
+    /// has a fixed in-flight window and HTTP/2 bounds the streams per connection.
+    pub fn waiting(&self, capacity: Arc<Semaphore>) -> PipelineService {
+        BoxCloneSyncService::new(
+            ServiceBuilder::new()
+                .layer(DeadlineLayer)
+                .layer(GlobalConcurrencyLimitLayer::with_semaphore(capacity))
+                .service(self.stages()),
+        )
+    }
+}
+
+impl Default for Pipeline {
+    fn default() -> Self {
+        Self::new()
+    }
+}

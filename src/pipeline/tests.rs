@@ -1,0 +1,70 @@
+//! The composed pipeline: load shedding, waiting for capacity, deadlines, contained panics.
+
+use std::{sync::Arc, time::Duration};
+
+use tokio::{sync::Semaphore, time::Instant};
+use tower::{ServiceExt, load_shed::error::Overloaded};
+
+use super::{DeadlineExceeded, Document, Pipeline, StageError, StageLayer, Step, test_util::doc};
+
+const TEXT: &str = "Hackers defaced the city council's website on Monday.";
+
+fn with_deadline(after: Duration) -> Document {
+    let mut d = doc(TEXT);
+    d.deadline = Instant::now() + after;
+    d
+}
+
+#[tokio::test]
+async fn shedding_refuses_at_once_when_full() {
+    let capacity = Arc::new(Semaphore::new(1));
+    let held = Arc::clone(&capacity).acquire_owned().await.expect("permit");
+    let err = Pipeline::new().shedding(Arc::clone(&capacity)).oneshot(doc(TEXT)).await.expect_err("shed");
+    assert!(err.is::<Overloaded>(), "{err}");
+    drop(held);
+    assert!(Pipeline::new().shedding(capacity).oneshot(doc(TEXT)).await.is_ok());
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiting_for_capacity_counts_against_the_deadline() {
+    let capacity = Arc::new(Semaphore::new(1));
+    let held = Arc::clone(&capacity).acquire_owned().await.expect("permit");
+    let waiting = Pipeline::new().waiting(Arc::clone(&capacity));
+    // With the permit held the whole time, the document times out instead of queueing forever.
+    let err = waiting.clone().oneshot(with_deadline(Duration::from_secs(1))).await.expect_err("timed out");
+    assert!(err.is::<DeadlineExceeded>(), "{err}");
+    // Released in time, the document goes through.
+    let call = tokio::spawn(waiting.oneshot(with_deadline(Duration::from_secs(5))));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    drop(held);
+    assert!(call.await.expect("no panic").is_ok());
+}
+
+#[tokio::test]
+async fn a_panicking_step_fails_only_its_article() {
+    struct Panics;
+    impl Step for Panics {
+        const NAME: &'static str = "panics";
+        fn apply(&self, doc: &mut Document) {
+            assert!(!doc.article.text.contains("boom"), "step bug triggered");
+        }
+    }
+    let svc = tower::ServiceBuilder::new()
+        .layer(StageLayer::new(Panics))
+        .service(tower::service_fn(|d: Document| async move { Ok::<_, tower::BoxError>(d) }));
+    let mut bad = doc("boom");
+    bad.deadline = Instant::now() + Duration::from_secs(5);
+    let err = svc.clone().oneshot(bad).await.expect_err("panic contained");
+    assert!(matches!(err.downcast_ref::<StageError>(), Some(StageError::Panicked { stage: "panics", .. })), "{err}");
+    assert!(svc.oneshot(doc("fine")).await.is_ok());
+}
+
+#[tokio::test]
+async fn large_articles_run_on_the_blocking_pool_with_the_same_result() {
+    let small = Pipeline::new().unlimited().oneshot(doc(TEXT)).await.expect("small");
+    let big_text = format!("{TEXT}\n{}", "Filler text about the weather and nothing else at all.\n".repeat(400));
+    let big = Pipeline::new().unlimited().oneshot(doc(&big_text)).await.expect("big");
+    assert_eq!(small.incidents.len(), 1);
+    assert_eq!(big.incidents[0].kind, small.incidents[0].kind);
+    assert_eq!(big.timings.len(), 4);
+}

@@ -1,0 +1,190 @@
+//! The `enricher.v1.Enricher` gRPC service: validates requests, runs them through the
+//! pipeline, and turns failures into statuses (unary) or per-article errors (streams).
+
+use std::{
+    pin::Pin,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use futures::{Stream, StreamExt};
+use tokio::time::Instant;
+use tonic::{Request, Response, Status, Streaming, metadata::MetadataMap};
+use tower::ServiceExt;
+
+use super::status::{Draining, from_pipeline, to_status};
+use crate::{
+    pb::{self, enricher_server::Enricher},
+    pipeline::{Document, PipelineService},
+};
+
+/// Limits the service applies to each request.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest article text accepted, in bytes.
+    pub max_article_bytes: usize,
+    /// Deadline when the caller sends none.
+    pub default_deadline: Duration,
+    /// Articles one stream may have in the pipeline at once.
+    pub stream_window: usize,
+}
+
+/// The service, cheap to clone.
+#[derive(Clone)]
+pub struct EnricherService {
+    unary: PipelineService,
+    stream: PipelineService,
+    limits: Limits,
+    draining: Arc<AtomicBool>,
+}
+
+impl EnricherService {
+    /// A service running unary calls on `unary` and stream messages on `stream`.
+    pub fn new(unary: PipelineService, stream: PipelineService, limits: Limits, draining: Arc<AtomicBool>) -> Self {
+        Self { unary, stream, limits, draining }
+    }
+}
+
+/// Runs one request through `pipeline`.
+async fn enrich_one(
+    pipeline: PipelineService,
+    request: pb::EnrichRequest,
+    limits: Limits,
+    deadline: Instant,
+) -> Result<pb::EnrichResponse, Status> {
+    let article_id = request.article.as_ref().map(|a| a.id.clone()).unwrap_or_default();
+    let doc = Document::new(request, limits.max_article_bytes, deadline).map_err(|e| to_status(&e, &article_id))?;
+    let doc = pipeline.oneshot(doc).await.map_err(|e| from_pipeline(e, &article_id))?;
+    Ok(doc.into_response())
+}
+
+/// The response standing for an article that failed inside a stream or a CLI run.
+pub fn error_response(article_id: String, status: &Status) -> pb::EnrichResponse {
+    pb::EnrichResponse {
+        article_id,
+        error: Some(pb::Error {
+            code: i32::from(status.code()),
+            message: status.message().to_string(),
+        }),
+        ..Default::default()
+    }
+}
+
+#[tonic::async_trait]
+impl Enricher for EnricherService {
+    async fn enrich(&self, request: Request<pb::EnrichRequest>) -> Result<Response<pb::EnrichResponse>, Status> {
+        if self.draining.load(Ordering::Acquire) {
+            return Err(to_status(&Draining, ""));
+        }
+        let timeout = requested_timeout(request.metadata()).unwrap_or(self.limits.default_deadline);
+        let response = enrich_one(self.unary.clone(), request.into_inner(), self.limits, Instant::now() + timeout).await?;
+        Ok(Response::new(response))
+    }
+
+    type EnrichStreamStream = Pin<Box<dyn Stream<Item = Result<pb::EnrichResponse, Status>> + Send>>;
+
+    async fn enrich_stream(
+        &self,
+        request: Request<Streaming<pb::EnrichRequest>>,
+    ) -> Result<Response<Self::EnrichStreamStream>, Status> {
+        if self.draining.load(Ordering::Acquire) {
+            return Err(to_status(&Draining, ""));
+        }
+        let pipeline = self.stream.clone();
+        let limits = self.limits;
+        let responses = request
+            .into_inner()
+            .map(move |message| {
+                let pipeline = pipeline.clone();
+                async move {
+                    // A message that cannot be decoded ends the stream; a bad article does not.
+                    let request = message?;
+                    let article_id = request.article.as_ref().map(|a| a.id.clone()).unwrap_or_default();
+                    let deadline = Instant::now() + limits.default_deadline;
+                    Ok(match enrich_one(pipeline, request, limits, deadline).await {
+                        Ok(response) => response,
+                        Err(status) => error_response(article_id, &status),
+                    })
+                }
+            })
+            // At most a window of articles in flight; reading stops while it is full.
+            .buffer_unordered(limits.stream_window);
+        Ok(Response::new(Box::pin(responses)))
+    }
+}
+
+/// The caller's `grpc-timeout` header ("100m", "5S"): at most 8 digits and a unit.
+fn requested_timeout(metadata: &MetadataMap) -> Option<Duration> {
+    let value = metadata.get("grpc-timeout")?.to_str().ok()?;
+    let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
+    if digits.is_empty() || digits.len() > 8 {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(n * 3600),
+        "M" => Duration::from_secs(n * 60),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::sync::Semaphore;
+
+    use super::*;
+    use crate::pipeline::Pipeline;
+
+    fn service(max_concurrency: usize) -> EnricherService {
+        let pipeline = Pipeline::new();
+        let capacity = Arc::new(Semaphore::new(max_concurrency));
+        let limits = Limits { max_article_bytes: 1 << 20, default_deadline: Duration::from_secs(60), stream_window: 4 };
+        EnricherService::new(pipeline.shedding(Arc::clone(&capacity)), pipeline.waiting(capacity), limits, Arc::default())
+    }
+
+    fn request(text: &str) -> Request<pb::EnrichRequest> {
+        Request::new(pb::EnrichRequest {
+            article: Some(pb::Article { id: "t".into(), text: text.into(), ..Default::default() }),
+            include_clean_text: false,
+        })
+    }
+
+    #[tokio::test]
+    async fn the_callers_grpc_timeout_overrides_the_default() {
+        let svc = service(2);
+        assert!(svc.enrich(request("Hackers defaced a website.")).await.is_ok());
+        let mut late = request("Hackers defaced a website.");
+        late.metadata_mut().insert("grpc-timeout", "1n".parse().unwrap());
+        assert_eq!(svc.enrich(late).await.expect_err("expired").code(), tonic::Code::DeadlineExceeded);
+    }
+
+    #[tokio::test]
+    async fn draining_refuses_new_calls_as_unavailable() {
+        let svc = service(2);
+        svc.draining.store(true, Ordering::Release);
+        assert_eq!(svc.enrich(request("text")).await.expect_err("refused").code(), tonic::Code::Unavailable);
+    }
+
+    #[test]
+    fn grpc_timeout_header_is_parsed() {
+        let timeout = |v: &str| {
+            let mut md = MetadataMap::new();
+            md.insert("grpc-timeout", v.parse().unwrap());
+            requested_timeout(&md)
+        };
+        assert_eq!(timeout("100m"), Some(Duration::from_millis(100)));
+        assert_eq!(timeout("2S"), Some(Duration::from_secs(2)));
+        assert_eq!(timeout("1H"), Some(Duration::from_secs(3600)));
+        assert_eq!(timeout("123456789S"), None);
+        assert_eq!(timeout("5x"), None);
+        assert_eq!(timeout("m"), None);
+        assert_eq!(requested_timeout(&MetadataMap::new()), None);
+    }
+}
