@@ -1,0 +1,105 @@
+//! The `enrich` subcommand on the bundled examples: one proto3 JSON response per line.
+
+mod common;
+
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+};
+
+use incident_enricher::pb;
+
+fn binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_incident-enricher"))
+}
+
+fn examples() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/articles");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir).expect("examples exist").map(|e| e.expect("entry").path()).collect();
+    paths.sort();
+    paths
+}
+
+fn parse_lines(stdout: &[u8]) -> Vec<(serde_json::Value, pb::EnrichResponse)> {
+    String::from_utf8(stdout.to_vec())
+        .expect("UTF-8 output")
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
+            let response: pb::EnrichResponse = serde_json::from_str(line).expect("each line is an EnrichResponse");
+            (value, response)
+        })
+        .collect()
+}
+
+#[test]
+fn enrich_prints_valid_proto3_json_for_every_example() {
+    let paths = examples();
+    let out = binary().arg("enrich").arg("--clean-text").args(&paths).output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let responses = parse_lines(&out.stdout);
+    assert_eq!(responses.len(), paths.len());
+
+    for ((json, r), path) in responses.iter().zip(&paths) {
+        let text = std::fs::read_to_string(path).expect("readable");
+        assert_eq!(r.article_id, path.file_name().unwrap().to_string_lossy());
+        common::assert_spans_inside(&text, r);
+        assert!(!r.cleanup.as_ref().expect("cleanup").clean_text.is_empty());
+        // proto3 JSON: camelCase names and enum values by name.
+        assert!(json.get("articleId").is_some() && json.get("article_id").is_none());
+        let kind = &json["entities"][0]["kind"];
+        assert!(kind.as_str().is_some_and(|k| k.chars().all(|c| c.is_ascii_uppercase() || c == '_')), "{kind}");
+    }
+    let english: Vec<&pb::EnrichResponse> = responses.iter().map(|(_, r)| r).filter(|r| r.cleanup.as_ref().unwrap().language == "en").collect();
+    assert_eq!(english.len(), paths.len() - 1, "all but the German brief are English");
+    assert!(english.iter().all(|r| !r.incidents.is_empty()), "every English example reports an incident");
+}
+
+#[test]
+fn enrich_reads_jsonl_from_stdin_and_reports_bad_lines_without_stopping() {
+    let mut child = binary()
+        .args(["enrich", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let input = format!(
+        "{}\nnot json\n{}\n",
+        serde_json::json!({"id": "j1", "text": common::ARTICLE, "publishedAt": "2024-01-14T10:00:00Z"}),
+        serde_json::json!({"id": "j2", "text": ""}),
+    );
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("written");
+    let out = child.wait_with_output().expect("finishes");
+    assert!(!out.status.success(), "bad records make the exit code non-zero");
+
+    let responses: Vec<pb::EnrichResponse> = parse_lines(&out.stdout).into_iter().map(|(_, r)| r).collect();
+    let ids: Vec<&str> = responses.iter().map(|r| r.article_id.as_str()).collect();
+    assert_eq!(ids, ["j1", "-:2", "j2"]);
+    assert!(responses[0].error.is_none() && !responses[0].incidents.is_empty());
+    for bad in &responses[1..] {
+        assert_eq!(bad.error.as_ref().expect("error").code(), pb::error::Code::InvalidArgument);
+    }
+}
+
+#[test]
+fn every_subcommand_documents_its_flags() {
+    let cases: [(&str, &[&str]); 2] = [
+        ("serve", &["--listen", "--max-article-bytes", "--max-concurrency", "--deadline", "--stream-window", "--drain-timeout", "--max-concurrent-streams"]),
+        ("enrich", &["--clean-text", "--pretty", "--max-article-bytes"]),
+    ];
+    for (sub, flags) in cases {
+        let out = binary().args([sub, "--help"]).output().expect("runs");
+        assert!(out.status.success());
+        let help = String::from_utf8(out.stdout).expect("UTF-8");
+        for flag in flags {
+            let at = help.find(flag).unwrap_or_else(|| panic!("{sub} --help lacks {flag}: {help}"));
+            let described = help[at..].lines().take(2).map(|l| l.split_whitespace().count()).sum::<usize>();
+            assert!(described > 4, "{sub} {flag} has no description: {help}");
+        }
+    }
+    let out = binary().arg("serve").env("ENRICHER_MAX_CONCURENCY", "4").output().expect("runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ENRICHER_MAX_CONCURENCY"));
+}
