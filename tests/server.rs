@@ -74,6 +74,33 @@ async fn a_passed_deadline_is_deadline_exceeded() {
 }
 
 #[tokio::test]
+async fn a_full_server_sheds_unary_calls_and_recovers() {
+    use incident_enricher::{config::ListenAddr, server::Listener};
+
+    let cfg = config();
+    let capacity = std::sync::Arc::new(tokio::sync::Semaphore::new(cfg.max_concurrency));
+    let listener = Listener::bind(&ListenAddr::Tcp("127.0.0.1:0".into())).await.expect("binds");
+    let server = TestServer::start_with_capacity(listener, cfg.clone(), capacity.clone());
+    let mut client = server.client().await;
+    // All pipeline permits taken, as by max_concurrency articles in flight.
+    let held = capacity.clone().acquire_many_owned(cfg.max_concurrency as u32).await.expect("permits");
+
+    let status = client.enrich(request("shed", ARTICLE)).await.expect_err("shed");
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert!(status.message().contains("concurrency limit"), "{status:?}");
+
+    let (tx, rx) = mpsc::channel(4);
+    let mut responses = client.enrich_stream(ReceiverStream::new(rx)).await.expect("opens").into_inner();
+    tx.send(request("queued", ARTICLE)).await.expect("sent");
+    drop(tx);
+    drop(held);
+    let r = responses.next().await.expect("answered once there is room").expect("ok");
+    assert_eq!((r.article_id.as_str(), r.error), ("queued", None));
+    assert!(client.enrich(request("again", ARTICLE)).await.is_ok(), "serves normally once load is gone");
+    server.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
 async fn stream_answers_every_article_exactly_once_and_survives_a_bad_one() {
     let server = TestServer::start(config()).await;
     let mut client = server.client().await;

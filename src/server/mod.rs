@@ -127,8 +127,19 @@ impl From<&ServeArgs> for ServerConfig {
 /// Serves on `listener` until `shutdown` completes, then drains: health turns NOT_SERVING,
 /// new calls are refused, and open calls get up to `drain_timeout` to finish.
 pub async fn serve(listener: Listener, config: ServerConfig, shutdown: impl Future<Output = ()>) -> Result<(), ServeError> {
-    let pipeline = Pipeline::new();
     let capacity = Arc::new(Semaphore::new(config.max_concurrency));
+    serve_with_capacity(listener, config, capacity, shutdown).await
+}
+
+/// [`serve`], with the permits that bound pipeline work (`max_concurrency` of them) given by
+/// the caller, who may hold some: a test holds them all to see the server shed load.
+pub async fn serve_with_capacity(
+    listener: Listener,
+    config: ServerConfig,
+    capacity: Arc<Semaphore>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServeError> {
+    let pipeline = Pipeline::new();
     let draining = Arc::new(AtomicBool::new(false));
     let enricher = EnricherService::new(
         pipeline.shedding(Arc::clone(&capacity)),

@@ -1,14 +1,17 @@
 //! Starts a real server on a loopback socket for end-to-end tests.
 #![allow(dead_code, unreachable_pub)]
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use incident_enricher::{
     config::ListenAddr,
     pb::{self, enricher_client::EnricherClient},
     server::{self, Limits, Listener, ServeError, ServerConfig},
 };
-use tokio::{sync::oneshot, task::JoinHandle};
+use tokio::{
+    sync::{Semaphore, oneshot},
+    task::JoinHandle,
+};
 use tonic::transport::{Channel, Endpoint};
 
 /// A server running in this process, and how to stop it.
@@ -35,9 +38,15 @@ impl TestServer {
     }
 
     pub fn start_on(listener: Listener, config: ServerConfig) -> Self {
+        let capacity = Arc::new(Semaphore::new(config.max_concurrency));
+        Self::start_with_capacity(listener, config, capacity)
+    }
+
+    /// Serves with pipeline permits the test may hold.
+    pub fn start_with_capacity(listener: Listener, config: ServerConfig, capacity: Arc<Semaphore>) -> Self {
         let addr = listener.local_addr();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server::serve(listener, config, async {
+        let task = tokio::spawn(server::serve_with_capacity(listener, config, capacity, async {
             let _ = stopped.await;
         }));
         Self { addr, stop: Some(stop), task }
