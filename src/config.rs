@@ -206,7 +206,9 @@ mod tests {
 
     #[test]
     fn bad_values_are_rejected_with_the_flag_named() {
-        for (flag, bad) in [("--max-article-bytes", "0"), ("--deadline", "soon"), ("--stream-window", "-1"), ("--drain-timeout", "0s")] {
+        for (flag, bad) in
+            [("--max-article-bytes", "0"), ("--deadline", "soon"), ("--stream-window", "-1"), ("--drain-timeout", "0s")]
+        {
             let err = serve(&[&format!("{flag}={bad}")]).expect_err("rejected").to_string();
             assert!(err.contains(flag), "{err}");
         }

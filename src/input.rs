@@ -59,10 +59,10 @@ fn jsonl(name: String, reader: impl BufRead + 'static) -> impl Iterator<Item = R
             Ok(line) => line,
             Err(e) => return Some(Err(BadRecord { id: id(), message: format!("unreadable line: {e}") })),
         };
-        Some(serde_json::from_str::<pb::Article>(&line).map_err(|e| BadRecord {
-            id: id(),
-            message: format!("not an Article in proto3 JSON: {e}"),
-        }))
+        Some(
+            serde_json::from_str::<pb::Article>(&line)
+                .map_err(|e| BadRecord { id: id(), message: format!("not an Article in proto3 JSON: {e}") }),
+        )
     })
 }
 
@@ -81,7 +81,10 @@ mod tests {
         let got: Vec<Record> = records(file.path()).unwrap().collect();
         assert_eq!(got.len(), 2);
         let article = got[0].as_ref().unwrap();
-        assert_eq!((article.id.as_str(), article.published_at.as_ref().map(|t| t.seconds)), ("a1", Some(1_709_890_200)));
+        assert_eq!(
+            (article.id.as_str(), article.published_at.as_ref().map(|t| t.seconds)),
+            ("a1", Some(1_709_890_200))
+        );
         let bad = got[1].as_ref().unwrap_err();
         assert!(bad.id.ends_with(":3") && bad.message.contains("proto3 JSON"), "{bad:?}");
     }

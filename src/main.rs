@@ -97,7 +97,8 @@ async fn enrich(args: EnrichArgs) -> Result<ExitCode, Box<dyn std::error::Error>
             failed += 1;
             error!(article_id = %response.article_id, message = %error.message, "article not enriched");
         }
-        let line = if args.pretty { serde_json::to_string_pretty(&response)? } else { serde_json::to_string(&response)? };
+        let line =
+            if args.pretty { serde_json::to_string_pretty(&response)? } else { serde_json::to_string(&response)? };
         writeln!(out, "{line}")?;
     }
     out.flush()?;

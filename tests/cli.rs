@@ -16,7 +16,8 @@ fn binary() -> Command {
 
 fn examples() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/articles");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir).expect("examples exist").map(|e| e.expect("entry").path()).collect();
+    let mut paths: Vec<PathBuf> =
+        std::fs::read_dir(dir).expect("examples exist").map(|e| e.expect("entry").path()).collect();
     paths.sort();
     paths
 }
@@ -51,7 +52,8 @@ fn enrich_prints_valid_proto3_json_for_every_example() {
         let kind = &json["entities"][0]["kind"];
         assert!(kind.as_str().is_some_and(|k| k.chars().all(|c| c.is_ascii_uppercase() || c == '_')), "{kind}");
     }
-    let english: Vec<&pb::EnrichResponse> = responses.iter().map(|(_, r)| r).filter(|r| r.cleanup.as_ref().unwrap().language == "en").collect();
+    let english: Vec<&pb::EnrichResponse> =
+        responses.iter().map(|(_, r)| r).filter(|r| r.cleanup.as_ref().unwrap().language == "en").collect();
     assert_eq!(english.len(), paths.len() - 1, "all but the German brief are English");
     assert!(english.iter().all(|r| !r.incidents.is_empty()), "every English example reports an incident");
 }
@@ -86,7 +88,18 @@ fn enrich_reads_jsonl_from_stdin_and_reports_bad_lines_without_stopping() {
 #[test]
 fn every_subcommand_documents_its_flags() {
     let cases: [(&str, &[&str]); 2] = [
-        ("serve", &["--listen", "--max-article-bytes", "--max-concurrency", "--deadline", "--stream-window", "--drain-timeout", "--max-concurrent-streams"]),
+        (
+            "serve",
+            &[
+                "--listen",
+                "--max-article-bytes",
+                "--max-concurrency",
+                "--deadline",
+                "--stream-window",
+                "--drain-timeout",
+                "--max-concurrent-streams",
+            ],
+        ),
         ("enrich", &["--clean-text", "--pretty", "--max-article-bytes"]),
     ];
     for (sub, flags) in cases {

@@ -21,7 +21,11 @@ async fn enrich_finds_entities_and_incidents_with_spans_in_code_points() {
     assert_eq!(r.article_id, "a1");
     assert_spans_inside(ARTICLE, &r);
     let names: Vec<(&str, pb::EntityKind)> = r.entities.iter().map(|e| (e.name.as_str(), e.kind())).collect();
-    for want in [("Ukraine", pb::EntityKind::Country), ("Taras Melnyk", pb::EntityKind::Person), ("NATO", pb::EntityKind::Organization)] {
+    for want in [
+        ("Ukraine", pb::EntityKind::Country),
+        ("Taras Melnyk", pb::EntityKind::Person),
+        ("NATO", pb::EntityKind::Organization),
+    ] {
         assert!(names.contains(&want), "{want:?} not in {names:?}");
     }
     let current = &r.incidents[0];
@@ -67,7 +71,8 @@ async fn a_passed_deadline_is_deadline_exceeded() {
     let mut client = server.client().await;
     let status = client.enrich(request("late", ARTICLE)).await.expect_err("too late");
     assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
-    let mut stream = client.enrich_stream(futures::stream::iter([request("late", ARTICLE)])).await.expect("opens").into_inner();
+    let mut stream =
+        client.enrich_stream(futures::stream::iter([request("late", ARTICLE)])).await.expect("opens").into_inner();
     let r = stream.next().await.expect("a response").expect("the stream goes on");
     assert_eq!(r.error.expect("late article failed").code(), pb::error::Code::DeadlineExceeded);
     server.stop().await.expect("clean stop");
@@ -143,21 +148,26 @@ async fn health_and_reflection() {
         message_request: Some(v1::server_reflection_request::MessageRequest::ListServices(String::new())),
     };
     let mut reflection = v1::server_reflection_client::ServerReflectionClient::new(channel.clone());
-    let mut answers = reflection.server_reflection_info(futures::stream::iter([list()])).await.expect("v1").into_inner();
+    let mut answers =
+        reflection.server_reflection_info(futures::stream::iter([list()])).await.expect("v1").into_inner();
     let Some(v1::server_reflection_response::MessageResponse::ListServicesResponse(services)) =
         answers.next().await.expect("an answer").expect("ok").message_response
     else {
         panic!("v1 reflection answered something else")
     };
     let names: Vec<String> = services.service.into_iter().map(|s| s.name).collect();
-    assert!(names.contains(&"enricher.v1.Enricher".to_string()) && names.contains(&"grpc.health.v1.Health".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"enricher.v1.Enricher".to_string()) && names.contains(&"grpc.health.v1.Health".to_string()),
+        "{names:?}"
+    );
 
     let list_alpha = v1alpha::ServerReflectionRequest {
         host: String::new(),
         message_request: Some(v1alpha::server_reflection_request::MessageRequest::ListServices(String::new())),
     };
     let mut alpha = v1alpha::server_reflection_client::ServerReflectionClient::new(channel);
-    let mut answers = alpha.server_reflection_info(futures::stream::iter([list_alpha])).await.expect("v1alpha").into_inner();
+    let mut answers =
+        alpha.server_reflection_info(futures::stream::iter([list_alpha])).await.expect("v1alpha").into_inner();
     let Some(v1alpha::server_reflection_response::MessageResponse::ListServicesResponse(services)) =
         answers.next().await.expect("an answer").expect("ok").message_response
     else {

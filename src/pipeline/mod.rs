@@ -11,16 +11,15 @@ pub mod offsets;
 mod response;
 mod stage;
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 pub(crate) mod test_util;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 use tower::{
-    BoxError, Service, ServiceBuilder, limit::GlobalConcurrencyLimitLayer, service_fn,
-    util::BoxCloneSyncService,
+    BoxError, Service, ServiceBuilder, limit::GlobalConcurrencyLimitLayer, service_fn, util::BoxCloneSyncService,
 };
 
 pub use deadline::{DeadlineExceeded, DeadlineLayer};
@@ -54,8 +53,7 @@ impl Pipeline {
     /// The stages alone, in order, ending in a service that hands back the finished document.
     fn stages(
         &self,
-    ) -> impl Service<Document, Response = Document, Error = BoxError, Future: Send> + Clone + Send + 'static
-    {
+    ) -> impl Service<Document, Response = Document, Error = BoxError, Future: Send> + Clone + Send + 'static {
         ServiceBuilder::new()
             .layer(self.cleanup.clone())
             .layer(self.entities.clone())

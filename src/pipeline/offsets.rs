@@ -33,14 +33,13 @@ impl CleanTextBuilder {
         let clean_start = self.text.len();
         self.text.push_str(s);
         // Merge with the previous piece when both sides are contiguous: keeps the map small.
-        if let Some(last) = self.pieces.last_mut() {
-            if last.verbatim
-                && last.orig.end == orig_start
-                && last.clean_start + last.orig.len() == clean_start
-            {
-                last.orig.end = orig_start + s.len();
-                return;
-            }
+        if let Some(last) = self.pieces.last_mut()
+            && last.verbatim
+            && last.orig.end == orig_start
+            && last.clean_start + last.orig.len() == clean_start
+        {
+            last.orig.end = orig_start + s.len();
+            return;
         }
         self.pieces.push(Piece { clean_start, orig: orig_start..orig_start + s.len(), verbatim: true });
     }

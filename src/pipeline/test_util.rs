@@ -11,8 +11,7 @@ pub(crate) fn doc(text: &str) -> Document {
         article: Some(pb::Article { id: "test".into(), text: text.into(), ..Default::default() }),
         include_clean_text: true,
     };
-    Document::new(request, usize::MAX, Instant::now() + Duration::from_secs(60))
-        .expect("test articles are valid")
+    Document::new(request, usize::MAX, Instant::now() + Duration::from_secs(60)).expect("test articles are valid")
 }
 
 /// Runs `steps` in order on `text`.

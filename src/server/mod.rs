@@ -126,7 +126,11 @@ impl From<&ServeArgs> for ServerConfig {
 
 /// Serves on `listener` until `shutdown` completes, then drains: health turns NOT_SERVING,
 /// new calls are refused, and open calls get up to `drain_timeout` to finish.
-pub async fn serve(listener: Listener, config: ServerConfig, shutdown: impl Future<Output = ()>) -> Result<(), ServeError> {
+pub async fn serve(
+    listener: Listener,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServeError> {
     let capacity = Arc::new(Semaphore::new(config.max_concurrency));
     serve_with_capacity(listener, config, capacity, shutdown).await
 }
@@ -183,7 +187,9 @@ pub async fn serve_with_capacity(
     };
     let server = async move {
         match listener {
-            Listener::Tcp(l) => router.serve_with_incoming_shutdown(TcpIncoming::from(l).with_nodelay(Some(true)), stop).await,
+            Listener::Tcp(l) => {
+                router.serve_with_incoming_shutdown(TcpIncoming::from(l).with_nodelay(Some(true)), stop).await
+            }
             Listener::Unix(l, _) => router.serve_with_incoming_shutdown(UnixListenerStream::new(l), stop).await,
         }
     };

@@ -65,10 +65,7 @@ async fn enrich_one(
 pub fn error_response(article_id: String, status: &Status) -> pb::EnrichResponse {
     pb::EnrichResponse {
         article_id,
-        error: Some(pb::Error {
-            code: i32::from(status.code()),
-            message: status.message().to_string(),
-        }),
+        error: Some(pb::Error { code: i32::from(status.code()), message: status.message().to_string() }),
         ..Default::default()
     }
 }
@@ -80,7 +77,8 @@ impl Enricher for EnricherService {
             return Err(to_status(&Draining, ""));
         }
         let timeout = requested_timeout(request.metadata()).unwrap_or(self.limits.default_deadline);
-        let response = enrich_one(self.unary.clone(), request.into_inner(), self.limits, Instant::now() + timeout).await?;
+        let response =
+            enrich_one(self.unary.clone(), request.into_inner(), self.limits, Instant::now() + timeout).await?;
         Ok(Response::new(response))
     }
 
@@ -146,7 +144,12 @@ mod tests {
         let pipeline = Pipeline::new();
         let capacity = Arc::new(Semaphore::new(max_concurrency));
         let limits = Limits { max_article_bytes: 1 << 20, default_deadline: Duration::from_secs(60), stream_window: 4 };
-        EnricherService::new(pipeline.shedding(Arc::clone(&capacity)), pipeline.waiting(capacity), limits, Arc::default())
+        EnricherService::new(
+            pipeline.shedding(Arc::clone(&capacity)),
+            pipeline.waiting(capacity),
+            limits,
+            Arc::default(),
+        )
     }
 
     fn request(text: &str) -> Request<pb::EnrichRequest> {

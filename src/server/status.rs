@@ -66,7 +66,9 @@ fn classify(err: &(dyn StdError + 'static)) -> ErrorCode {
 pub fn to_status(err: &(dyn StdError + 'static), article_id: &str) -> Status {
     let code = classify(err);
     let message = match code {
-        ErrorCode::Overloaded => "server is at its concurrency limit; retry with backoff or on another replica".to_string(),
+        ErrorCode::Overloaded => {
+            "server is at its concurrency limit; retry with backoff or on another replica".to_string()
+        }
         ErrorCode::Internal => {
             warn!(article_id, error = %err, stage_error = is_caused_by::<StageError>(err), "enrichment failed");
             "internal error while enriching the article; see the server log".to_string()

@@ -53,7 +53,11 @@ impl TestServer {
     }
 
     pub async fn channel(&self) -> Channel {
-        Endpoint::from_shared(format!("http://{}", self.addr)).expect("valid uri").connect().await.expect("server accepts")
+        Endpoint::from_shared(format!("http://{}", self.addr))
+            .expect("valid uri")
+            .connect()
+            .await
+            .expect("server accepts")
     }
 
     pub async fn client(&self) -> EnricherClient<Channel> {
@@ -120,7 +124,11 @@ pub fn assert_spans_inside(text: &str, r: &pb::EnrichResponse) {
     let all = spans(r);
     assert!(!all.is_empty(), "no spans at all");
     for (what, span) in all {
-        assert!(span.start < span.end && span.end as usize <= chars.len(), "{what}: {span:?} outside {} code points", chars.len());
+        assert!(
+            span.start < span.end && span.end as usize <= chars.len(),
+            "{what}: {span:?} outside {} code points",
+            chars.len()
+        );
     }
     for e in r.entities.iter().filter(|e| e.kind() == pb::EntityKind::Person) {
         let s = e.mentions[0];

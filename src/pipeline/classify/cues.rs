@@ -24,22 +24,58 @@ fn cue(kind: IncidentType, pattern: &str, not_followed_by: &'static [&'static st
 pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
     use IncidentType as T;
     vec![
-        cue(T::Ddos, r"\b(?:d?dos(?:ed|ing)?|denial[- ]of[- ]service|flood(?:ed|ing)? (?:\w+ )?with (?:junk |bogus )?(?:traffic|requests))\b", &[]),
+        cue(
+            T::Ddos,
+            r"\b(?:d?dos(?:ed|ing)?|denial[- ]of[- ]service|flood(?:ed|ing)? (?:\w+ )?with (?:junk |bogus )?(?:traffic|requests))\b",
+            &[],
+        ),
         cue(T::Defacement, r"\bdefac(?:e|ed|es|ing|ement)\b", &[]),
-        cue(T::Ransomware, r"\bransomware\b|\bransom (?:demand|note|payment)s?\b|\bencrypted (?:its |their |the )?(?:files|systems|servers|data)\b", &[]),
+        cue(
+            T::Ransomware,
+            r"\bransomware\b|\bransom (?:demand|note|payment)s?\b|\bencrypted (?:its |their |the )?(?:files|systems|servers|data)\b",
+            &[],
+        ),
         cue(T::Wiper, r"\bwipers?\b|\bwip(?:ed|ing) (?:data|hard drives|disks|computers|systems)\b", &[]),
         cue(T::Phishing, r"\b(?:spear-?)?phish(?:ing|ed)?\b", &[]),
         cue(T::HackAndLeak, r"\bhack[- ]and[- ]leak\b", &[]),
         cue(T::SupplyChain, r"\bsupply[- ]chain (?:attack|compromise|hack)s?\b", &[]),
         cue(T::Espionage, r"\b(?:cyber[- ]?)?espionage\b|\bcyber[- ]?spying\b", &[]),
         cue(T::Sabotage, r"\bsabotag(?:e|ed|ing)\b", &[]),
-        cue(T::AccountTakeover, r"\baccount takeovers?\b|\b(?:hijacked|took over|compromised) (?:the |its |their |his |her )?(?:\w+ )?accounts?\b", &[]),
-        cue(T::FinancialTheft, r"\b(?:stole|stolen|theft of|heist|siphoned)\b[^.]{0,40}(?:\$|\bmillion\b|\bfunds\b|\bcrypto|\bbitcoin)", &[]),
-        cue(T::DataBreach, r"\bdata breach(?:es)?\b|\bbreach(?:ed|es)?\b|\b(?:stole|stolen|exfiltrated|leaked|exposed)\b (?:\w+ ){0,3}(?:data|information|records|documents|files|emails)\b", &[" of contract", " of the peace", " of trust", " of the ceasefire", " of international law"]),
-        cue(T::VulnerabilityDisclosure, r"\bzero-day\b|\b0-day\b|\bvulnerabilit(?:y|ies)\b|\bCVE-\d{4}-\d+\b|\bsecurity (?:flaw|hole|bug)s?\b", &[]),
-        cue(T::PatchRelease, r"\b(?:security )?patch(?:ed|es)?\b|\bsecurity updates?\b|\bfix(?:ed)? (?:the |a )?(?:flaw|vulnerability|bug)\b", &[" of land", " of grass", " of ice"]),
-        cue(T::Intrusion, r"\bhack(?:ed|ing|s)?\b|\binfiltrat(?:ed|ion)\b|\bgained (?:unauthori[sz]ed )?access\b|\bunauthori[sz]ed access\b|\bcompromised (?:the |its |their )?(?:network|systems?|servers?|email)\b", &[]),
-        cue(T::UnknownCyberattack, r"\bcyber[- ]?attacks?\b|\bcyber[- ]?incidents?\b|\b(?:hacker|hacking|cyber) attacks?\b", &[]),
+        cue(
+            T::AccountTakeover,
+            r"\baccount takeovers?\b|\b(?:hijacked|took over|compromised) (?:the |its |their |his |her )?(?:\w+ )?accounts?\b",
+            &[],
+        ),
+        cue(
+            T::FinancialTheft,
+            r"\b(?:stole|stolen|theft of|heist|siphoned)\b[^.]{0,40}(?:\$|\bmillion\b|\bfunds\b|\bcrypto|\bbitcoin)",
+            &[],
+        ),
+        cue(
+            T::DataBreach,
+            r"\bdata breach(?:es)?\b|\bbreach(?:ed|es)?\b|\b(?:stole|stolen|exfiltrated|leaked|exposed)\b (?:\w+ ){0,3}(?:data|information|records|documents|files|emails)\b",
+            &[" of contract", " of the peace", " of trust", " of the ceasefire", " of international law"],
+        ),
+        cue(
+            T::VulnerabilityDisclosure,
+            r"\bzero-day\b|\b0-day\b|\bvulnerabilit(?:y|ies)\b|\bCVE-\d{4}-\d+\b|\bsecurity (?:flaw|hole|bug)s?\b",
+            &[],
+        ),
+        cue(
+            T::PatchRelease,
+            r"\b(?:security )?patch(?:ed|es)?\b|\bsecurity updates?\b|\bfix(?:ed)? (?:the |a )?(?:flaw|vulnerability|bug)\b",
+            &[" of land", " of grass", " of ice"],
+        ),
+        cue(
+            T::Intrusion,
+            r"\bhack(?:ed|ing|s)?\b|\binfiltrat(?:ed|ion)\b|\bgained (?:unauthori[sz]ed )?access\b|\bunauthori[sz]ed access\b|\bcompromised (?:the |its |their )?(?:network|systems?|servers?|email)\b",
+            &[],
+        ),
+        cue(
+            T::UnknownCyberattack,
+            r"\bcyber[- ]?attacks?\b|\bcyber[- ]?incidents?\b|\b(?:hacker|hacking|cyber) attacks?\b",
+            &[],
+        ),
     ]
 });
 
@@ -48,7 +84,8 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
 pub(super) static ATTACK_ON_SYSTEMS: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
     (
         Regex::new(r"(?i)\battack(?:s|ed)?\b").expect("valid regex"),
-        Regex::new(r"(?i)\b(?:websites?|web ?sites?|servers?|networks?|online|computers?|IT systems?|portals?)\b").expect("valid regex"),
+        Regex::new(r"(?i)\b(?:websites?|web ?sites?|servers?|networks?|online|computers?|IT systems?|portals?)\b")
+            .expect("valid regex"),
     )
 });
 
@@ -60,7 +97,8 @@ pub(super) static HYPOTHETICAL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words that place a report in the past, before the news.
 pub(super) static PAST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:previous(?:ly)?|earlier attacks?|last year|years ago|in the past|history of|back in)\b").expect("valid regex")
+    Regex::new(r"(?i)\b(?:previous(?:ly)?|earlier attacks?|last year|years ago|in the past|history of|back in)\b")
+        .expect("valid regex")
 });
 
 /// A year, for temporality and dating.

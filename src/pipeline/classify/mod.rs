@@ -27,7 +27,9 @@ impl Step for Classify {
         let mut reports = Vec::new();
         for sentence in sentences::split(text) {
             let s = &text[sentence.clone()];
-            let year = YEAR.find(s).and_then(|m| Some((m.as_str().parse().ok()?, sentence.start + m.start()..sentence.start + m.end())));
+            let year = YEAR
+                .find(s)
+                .and_then(|m| Some((m.as_str().parse().ok()?, sentence.start + m.start()..sentence.start + m.end())));
             let temporality = match (year.as_ref(), news_year) {
                 (Some((y, _)), Some(news)) if *y < news => Temporality::Historical,
                 _ if PAST.is_match(s) => Temporality::Historical,
@@ -36,7 +38,13 @@ impl Step for Classify {
             };
             let mut push = |kind, cue: std::ops::Range<usize>| {
                 if !reports.iter().any(|r: &Report| r.sentence == sentence && r.kind == kind) {
-                    reports.push(Report { kind, sentence: sentence.clone(), cue: sentence.start + cue.start..sentence.start + cue.end, temporality, year: year.clone() });
+                    reports.push(Report {
+                        kind,
+                        sentence: sentence.clone(),
+                        cue: sentence.start + cue.start..sentence.start + cue.end,
+                        temporality,
+                        year: year.clone(),
+                    });
                 }
             };
             let mut any = false;
@@ -50,10 +58,11 @@ impl Step for Classify {
                 }
             }
             let (attack, systems) = &*ATTACK_ON_SYSTEMS;
-            if !any && systems.is_match(s) {
-                if let Some(m) = attack.find(s) {
-                    push(IncidentType::UnknownCyberattack, m.range());
-                }
+            if !any
+                && systems.is_match(s)
+                && let Some(m) = attack.find(s)
+            {
+                push(IncidentType::UnknownCyberattack, m.range());
             }
         }
         doc.reports = reports;
@@ -99,7 +108,10 @@ mod tests {
 
     #[test]
     fn machine_translated_attacks_on_websites_are_cyber() {
-        assert_eq!(reports("A robbery attack hit the websites of the ministries."), [(IncidentType::UnknownCyberattack, Temporality::Current)]);
+        assert_eq!(
+            reports("A robbery attack hit the websites of the ministries."),
+            [(IncidentType::UnknownCyberattack, Temporality::Current)]
+        );
     }
 
     #[test]

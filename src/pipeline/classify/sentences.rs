@@ -5,8 +5,8 @@ use std::ops::Range;
 
 /// Words whose dot does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
-    "Mr", "Mrs", "Ms", "Dr", "St", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
-    "Dec", "Inc", "Corp", "Ltd", "Co", "No", "Gen", "Gov", "Sen", "Rep", "vs", "e.g", "i.e",
+    "Mr", "Mrs", "Ms", "Dr", "St", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+    "Inc", "Corp", "Ltd", "Co", "No", "Gen", "Gov", "Sen", "Rep", "vs", "e.g", "i.e",
 ];
 
 /// Byte ranges of the sentences of `text`, trimmed, in order.
@@ -38,8 +38,9 @@ fn ends_sentence(text: &str, at: usize) -> bool {
     }
     let word = text[..at].rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or_default();
     // A lone capital ("J. Smith", "U.S.") or a listed abbreviation keeps the sentence going.
-    let initial = word.chars().last().is_some_and(char::is_uppercase) && word.trim_matches('.').len() <= 3 && word.contains('.')
-        || word.len() == 1 && word.chars().all(char::is_uppercase);
+    let initial =
+        word.chars().last().is_some_and(char::is_uppercase) && word.trim_matches('.').len() <= 3 && word.contains('.')
+            || word.len() == 1 && word.chars().all(char::is_uppercase);
     !initial && !ABBREVIATIONS.contains(&word)
 }
 

@@ -35,22 +35,59 @@ fn re(pattern: &str) -> Regex {
 static WHOLE_LINE: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     vec![
         (re(r"^(?:</?[A-Za-z][^<>]*>\s*|&[#A-Za-z0-9]+;\s*)+$"), "markup"),
-        (re(r"(?i)^(?:skip to (?:main )?(?:content|navigation|search)|toggle navigation|main menu|menu|search|home|close)$"), "navigation"),
-        (re(r"(?i)^\{?\s*(?:related(?: articles| stories| posts| news| coverage)?|read(?: more| also| next)?|also read|see also|more on this(?: story)?|recommended(?: for you)?|you may also like|trending)\b\s*(?:[:}\-\u{2013}|]|$)"), "related_links"),
+        (
+            re(
+                r"(?i)^(?:skip to (?:main )?(?:content|navigation|search)|toggle navigation|main menu|menu|search|home|close)$",
+            ),
+            "navigation",
+        ),
+        (
+            re(
+                r"(?i)^\{?\s*(?:related(?: articles| stories| posts| news| coverage)?|read(?: more| also| next)?|also read|see also|more on this(?: story)?|recommended(?: for you)?|you may also like|trending)\b\s*(?:[:}\-\u{2013}|]|$)",
+            ),
+            "related_links",
+        ),
         (re(r"^Related\p{Lu}"), "related_links"),
-        (re(r"(?i)^(?:share(?: this(?: article| story| post)?)?(?: on [\w ]+)?|press play to listen(?: to this article)?|listen to (?:this )?article|post a comment|leave a (?:comment|reply)|\d+ comments?|comments?|previous (?:post|article)(?: next (?:post|article))?|next (?:post|article)|print(?: this article)?|tweet|email|copy link)[.:]?$"), "share_prompt"),
-        (re(r"(?i)^(?:once|monthly|annual(?:ly)?|yearly|one[- ]time|continue|other amount|[$\u{20ac}\u{a3}]\s?\d+)$"), "donation_appeal"),
-        (re(r"(?i)^(?:photo|image|picture|illustration|video|credit|source)s?(?: credit)?\s*(?::|by\b)|(?:getty images|shutterstock|ap photo|afp via getty|reuters/)"), "photo_credit"),
+        (
+            re(
+                r"(?i)^(?:share(?: this(?: article| story| post)?)?(?: on [\w ]+)?|press play to listen(?: to this article)?|listen to (?:this )?article|post a comment|leave a (?:comment|reply)|\d+ comments?|comments?|previous (?:post|article)(?: next (?:post|article))?|next (?:post|article)|print(?: this article)?|tweet|email|copy link)[.:]?$",
+            ),
+            "share_prompt",
+        ),
+        (
+            re(
+                r"(?i)^(?:once|monthly|annual(?:ly)?|yearly|one[- ]time|continue|other amount|[$\u{20ac}\u{a3}]\s?\d+)$",
+            ),
+            "donation_appeal",
+        ),
+        (
+            re(
+                r"(?i)^(?:photo|image|picture|illustration|video|credit|source)s?(?: credit)?\s*(?::|by\b)|(?:getty images|shutterstock|ap photo|afp via getty|reuters/)",
+            ),
+            "photo_credit",
+        ),
     ]
 });
 
 /// Cues that make a line furniture when it is short or not prose.
 static CUES: LazyLock<(RegexSet, Vec<&'static str>)> = LazyLock::new(|| {
     let rules: [(&str, &'static str); 6] = [
-        (r"(?i)[\w.+-]+@[\w-]+\.[\w.]+|\+\d[\d ()-]{7,}\d|\(\d{2,5}\) ?\d{3,4}[ -]\d{3,4}|\b\d{3}[ -]\d{3}[ -]\d{4}\b|\b(?:opening (?:time|hours)|office hours|call us|contact us)\b", "contact_details"),
-        (r"(?i)\b(?:donate|donation|support (?:our|independent) journalism|make a contribution|become a (?:member|supporter))\b", "donation_appeal"),
-        (r"(?i)\b(?:subscribe|newsletter|sign up|free trial|premium|advertisement|sponsored|log in|sign in)\b", "promotion"),
-        (r"(?i)\b(?:not all news on the site|views expressed|does not necessarily reflect|disclaimer|all rights reserved)\b|\u{a9}|\bcopyright \d{4}", "disclaimer"),
+        (
+            r"(?i)[\w.+-]+@[\w-]+\.[\w.]+|\+\d[\d ()-]{7,}\d|\(\d{2,5}\) ?\d{3,4}[ -]\d{3,4}|\b\d{3}[ -]\d{3}[ -]\d{4}\b|\b(?:opening (?:time|hours)|office hours|call us|contact us)\b",
+            "contact_details",
+        ),
+        (
+            r"(?i)\b(?:donate|donation|support (?:our|independent) journalism|make a contribution|become a (?:member|supporter))\b",
+            "donation_appeal",
+        ),
+        (
+            r"(?i)\b(?:subscribe|newsletter|sign up|free trial|premium|advertisement|sponsored|log in|sign in)\b",
+            "promotion",
+        ),
+        (
+            r"(?i)\b(?:not all news on the site|views expressed|does not necessarily reflect|disclaimer|all rights reserved)\b|\u{a9}|\bcopyright \d{4}",
+            "disclaimer",
+        ),
         (r"(?i)\bcookies?\b", "cookie_notice"),
         (r"^[\u{2022}\u{b7}|>\u{bb}\u{2023}\u{25aa}-]|(?:\s[|\u{2022}\u{b7}]\s.*){2}", "navigation"),
     ];

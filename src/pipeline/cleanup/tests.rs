@@ -39,7 +39,18 @@ fn article_sentences_survive_and_furniture_goes() {
     ] {
         assert!(clean.contains(kept), "lost {kept:?} from {clean:?}");
     }
-    for gone in ["Skip to content", "Quay Road", "newsroom@", "Press play", "Photo:", "RelatedPort", "Donate", "Monthly", "Continue", "Post a Comment"] {
+    for gone in [
+        "Skip to content",
+        "Quay Road",
+        "newsroom@",
+        "Press play",
+        "Photo:",
+        "RelatedPort",
+        "Donate",
+        "Monthly",
+        "Continue",
+        "Post a Comment",
+    ] {
         assert!(!clean.contains(gone), "kept {gone:?} in {clean:?}");
     }
     assert_eq!(clean.matches("Ferry Operator Restores").count(), 1, "title repeated in {clean:?}");
@@ -49,7 +60,8 @@ fn article_sentences_survive_and_furniture_goes() {
 fn removed_blocks_name_their_reason_and_input_range() {
     let doc = cleaned(PAGE);
     let reasons: Vec<&str> = doc.removed.iter().map(|(_, r)| *r).collect();
-    for reason in ["navigation", "share_prompt", "photo_credit", "related_links", "duplicate_title", "donation_appeal"] {
+    for reason in ["navigation", "share_prompt", "photo_credit", "related_links", "duplicate_title", "donation_appeal"]
+    {
         assert!(reasons.contains(&reason), "no {reason} in {reasons:?}");
     }
     for (range, reason) in &doc.removed {
@@ -72,10 +84,14 @@ fn clean_ranges_map_back_to_the_same_words_in_the_input() {
 
 #[test]
 fn crlf_and_language() {
-    let doc = cleaned("Skip to content\r\nThe regional council said its website was hacked on Monday night by unknown attackers.\r\n");
+    let doc = cleaned(
+        "Skip to content\r\nThe regional council said its website was hacked on Monday night by unknown attackers.\r\n",
+    );
     assert_eq!(doc.text(), "The regional council said its website was hacked on Monday night by unknown attackers.");
     assert_eq!(doc.language, "en");
-    let german = cleaned("Die Stadtverwaltung teilte am Montag mit, dass ihre Server nach einem Angriff mit Schadsoftware verschlüsselt worden seien und alle Bürgerdienste geschlossen bleiben.");
+    let german = cleaned(
+        "Die Stadtverwaltung teilte am Montag mit, dass ihre Server nach einem Angriff mit Schadsoftware verschlüsselt worden seien und alle Bürgerdienste geschlossen bleiben.",
+    );
     assert_eq!(german.language, "de");
 }
 
@@ -85,7 +101,11 @@ fn hostile_text_is_handled() {
     assert_eq!(cleaned(&long_line).text().len(), 1 << 20);
     let empty_lines = format!("x{}y", "\n".repeat(100_000));
     assert_eq!(cleaned(&empty_lines).text(), "x\n\ny");
-    for odd in ["!!!???...", "\u{0000}\u{0007}\u{001b}[0m", "\u{202e}txet\u{202c} \u{05e9}\u{05dc}\u{05d5}\u{05dd} Привет 你好"] {
+    for odd in [
+        "!!!???...",
+        "\u{0000}\u{0007}\u{001b}[0m",
+        "\u{202e}txet\u{202c} \u{05e9}\u{05dc}\u{05d5}\u{05dd} Привет 你好",
+    ] {
         let doc = cleaned(odd);
         for (range, _) in &doc.removed {
             assert!(odd.is_char_boundary(range.start) && odd.is_char_boundary(range.end));

@@ -107,7 +107,9 @@ impl Builder {
 fn rows<const N: usize>(table: &'static str) -> impl Iterator<Item = [&'static str; N]> {
     table.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).map(|line| {
         let fields: Vec<&str> = line.split('\t').collect();
-        fields.try_into().unwrap_or_else(|f: Vec<&str>| panic!("gazetteer row needs {N} columns, has {}: {line}", f.len()))
+        fields
+            .try_into()
+            .unwrap_or_else(|f: Vec<&str>| panic!("gazetteer row needs {N} columns, has {}: {line}", f.len()))
     })
 }
 

@@ -36,9 +36,8 @@ pub(super) fn find(text: &str) -> Vec<Found> {
     INDICATOR
         .captures_iter(text)
         .filter_map(|c| {
-            let (name, m) = ["cve", "url", "email", "ip", "domain", "hash"]
-                .into_iter()
-                .find_map(|n| c.name(n).map(|m| (n, m)))?;
+            let (name, m) =
+                ["cve", "url", "email", "ip", "domain", "hash"].into_iter().find_map(|n| c.name(n).map(|m| (n, m)))?;
             let raw = m.as_str().trim_end_matches(['.', ',', ';']);
             let range = m.start()..m.start() + raw.len();
             let value = refang(raw);
@@ -66,7 +65,9 @@ pub(super) fn find(text: &str) -> Vec<Found> {
 /// Undoes the usual defanging.
 fn refang(s: &str) -> String {
     let mut out = s.to_string();
-    for (from, to) in [("[.]", "."), ("(.)", "."), ("[dot]", "."), ("(dot)", "."), ("[:]", ":"), ("[@]", "@"), ("[at]", "@")] {
+    for (from, to) in
+        [("[.]", "."), ("(.)", "."), ("[dot]", "."), ("(dot)", "."), ("[:]", ":"), ("[@]", "@"), ("[at]", "@")]
+    {
         out = out.replace(from, to);
     }
     let lower = out.to_ascii_lowercase();

@@ -110,7 +110,9 @@ impl Registry {
     /// Later mentions of a person by surname alone ("Nikolenko added").
     fn link_surnames(&mut self, text: &str) {
         for person in self.entities.iter_mut().filter(|e| e.kind == EntityKind::Person) {
-            let Some(surname) = person.name.split_whitespace().last().filter(|s| s.chars().count() > 2) else { continue };
+            let Some(surname) = person.name.split_whitespace().last().filter(|s| s.chars().count() > 2) else {
+                continue;
+            };
             for (at, _) in text.match_indices(surname) {
                 let range = at..at + surname.len();
                 let covered = person.mentions.iter().any(|m| m.start <= range.start && range.end <= m.end);
@@ -163,7 +165,8 @@ mod tests {
 
     #[test]
     fn people_are_linked_to_later_surname_mentions() {
-        let text = "Cabinet spokeswoman Marta Kovalenko said the sites were restored. Kovalenko did not name a culprit.";
+        let text =
+            "Cabinet spokeswoman Marta Kovalenko said the sites were restored. Kovalenko did not name a culprit.";
         let doc = entities(text);
         let person = named(&doc, EntityKind::Person, "Marta Kovalenko");
         let mentions: Vec<&str> = person.mentions.iter().map(|m| &doc.text()[m.clone()]).collect();

@@ -29,19 +29,24 @@ const NAME: &str = r"\p{Lu}[\p{Ll}'\u{2019}\-]+(?:\s(?:de |van |von |al-)?\p{Lu}
 const ROLE: &str = r"(?:[Ss]pokes(?:man|woman|person)|[Mm]inister|[Pp]resident|[Pp]rime [Mm]inister|[Cc]hancellor|[Ss]ecretary|[Aa]mbassador|[Dd]irector|[Cc]hief|[Hh]ead|[Cc]ommissioner|[Ss]enator|MEP|MP|CEO|CTO|CISO|[Ff]ounder|[Rr]esearcher|[Aa]nalyst|[Ee]xpert|[Oo]fficial|[Dd]eputy|[Mm]ayor|[Gg]eneral|[Pp]rofessor|[Dd]r\.|[Mm]r\.|[Mm]s\.|[Mm]rs\.)";
 
 static PERSON_AFTER_ROLE: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"\b{ROLE},?\s({NAME})")));
-static PERSON_BEFORE_SAID: LazyLock<Regex> =
-    LazyLock::new(|| re(&format!(r"({NAME}),?\s(?:said|says|told|wrote|added|posted|noted|warned|confirmed|explained)\b")));
+static PERSON_BEFORE_SAID: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(r"({NAME}),?\s(?:said|says|told|wrote|added|posted|noted|warned|confirmed|explained)\b"))
+});
 static PERSON_AFTER_SAID: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"\b(?:said|says|according to)\s({NAME})\b")));
 
 /// "Ministry of Foreign Affairs", "Foreign Ministry", "State Service of Special Communications",
 /// "National Cyber Security Agency".
 static GOVERNMENT_BODY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:(?:Ministry|Department|State Service|Office|Council|Cabinet|Agency|Commission|Directorate|Service) (?:of|for) (?:the )?\p{Lu}[\p{L}]+(?:(?:,? | and | of | for )\p{Lu}[\p{L}]+)*|(?:Foreign|Defen[cs]e|Interior|Finance|Justice|Health|Education|Energy|Digital|Economy|Agriculture|Home) (?:Ministry|Office|Department)|National (?:\p{Lu}[\p{L}]+ ){1,3}(?:Agency|Service|Centre|Center|Bureau|Authority|Police)|Cabinet of Ministers)")
+    re(
+        r"\b(?:(?:Ministry|Department|State Service|Office|Council|Cabinet|Agency|Commission|Directorate|Service) (?:of|for) (?:the )?\p{Lu}[\p{L}]+(?:(?:,? | and | of | for )\p{Lu}[\p{L}]+)*|(?:Foreign|Defen[cs]e|Interior|Finance|Justice|Health|Education|Energy|Digital|Economy|Agriculture|Home) (?:Ministry|Office|Department)|National (?:\p{Lu}[\p{L}]+ ){1,3}(?:Agency|Service|Centre|Center|Bureau|Authority|Police)|Cabinet of Ministers)",
+    )
 });
 
 /// Unnamed parties that incidents need: attackers and victims named by what they are.
 static GROUP: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:(?:unidentified|unknown|suspected|state-sponsored|state-backed|pro-[\p{L}]+|[\p{L}]+-linked|criminal|foreign)\s)?(?:hackers?|hacking groups?|hacker groups?|hacktivists?|cyber ?criminals?|attackers|threat actors?|ransomware (?:gang|group|operators?)|customers|patients|users|employees|students|clients|citizens|voters|residents)\b")
+    re(
+        r"(?i)\b(?:(?:unidentified|unknown|suspected|state-sponsored|state-backed|pro-[\p{L}]+|[\p{L}]+-linked|criminal|foreign)\s)?(?:hackers?|hacking groups?|hacker groups?|hacktivists?|cyber ?criminals?|attackers|threat actors?|ransomware (?:gang|group|operators?)|customers|patients|users|employees|students|clients|citizens|voters|residents)\b",
+    )
 });
 
 static MONTH: &str = r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?|Sep(?:t(?:ember|\.)?|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)";
@@ -53,11 +58,15 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static MONEY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?:[$\u{20ac}\u{a3}]\s?\d[\d,.]*(?:\s?(?:million|billion|thousand|m|bn|k)\b)?|\b\d[\d,.]*\s?(?:million |billion |thousand )?(?:dollars|euros|pounds|hryvnias?|rubles|roubles|bitcoins?|BTC|USD|EUR|GBP)\b)")
+    re(
+        r"(?i)(?:[$\u{20ac}\u{a3}]\s?\d[\d,.]*(?:\s?(?:million|billion|thousand|m|bn|k)\b)?|\b\d[\d,.]*\s?(?:million |billion |thousand )?(?:dollars|euros|pounds|hryvnias?|rubles|roubles|bitcoins?|BTC|USD|EUR|GBP)\b)",
+    )
 });
 
 static QUANTITY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b\d[\d,.]*(?:\s(?:million|billion|thousand))?\s(?:(?:government |personal |customer |user )?(?:websites?|sites|servers|computers|devices|systems|records|accounts|files|documents|customers|users|patients|people|employees|machines|emails|terabytes|gigabytes|TB|GB))\b")
+    re(
+        r"(?i)\b\d[\d,.]*(?:\s(?:million|billion|thousand))?\s(?:(?:government |personal |customer |user )?(?:websites?|sites|servers|computers|devices|systems|records|accounts|files|documents|customers|users|patients|people|employees|machines|emails|terabytes|gigabytes|TB|GB))\b",
+    )
 });
 
 /// People, bodies, groups, dates, money and quantities in `text`.
@@ -88,7 +97,11 @@ pub(super) fn find(text: &str) -> Vec<Found> {
     }
     for c in DATE.captures_iter(text) {
         let whole = c.get(0).expect("group 0 is the match");
-        found.push(Found { kind: EntityKind::Date, range: whole.range(), name: iso_date(&c).unwrap_or_else(|| whole.as_str().to_string()) });
+        found.push(Found {
+            kind: EntityKind::Date,
+            range: whole.range(),
+            name: iso_date(&c).unwrap_or_else(|| whole.as_str().to_string()),
+        });
     }
     found
 }
@@ -147,17 +160,22 @@ mod tests {
 
     #[test]
     fn government_bodies() {
-        let text = "the Ministry of Foreign Affairs, the Foreign Ministry and the State Service of Special Communications";
+        let text =
+            "the Ministry of Foreign Affairs, the Foreign Ministry and the State Service of Special Communications";
         let bodies: Vec<String> = found(text, EntityKind::GovernmentBody).into_iter().map(|(s, _)| s).collect();
-        assert_eq!(bodies, ["Ministry of Foreign Affairs", "Foreign Ministry", "State Service of Special Communications"]);
+        assert_eq!(
+            bodies,
+            ["Ministry of Foreign Affairs", "Foreign Ministry", "State Service of Special Communications"]
+        );
     }
 
     #[test]
     fn dates_at_the_precision_given() {
-        let dates: Vec<String> = found("On Jan. 14, 2022, in 2017, on 3 March and in June 2021, on Friday", EntityKind::Date)
-            .into_iter()
-            .map(|(_, n)| n)
-            .collect();
+        let dates: Vec<String> =
+            found("On Jan. 14, 2022, in 2017, on 3 March and in June 2021, on Friday", EntityKind::Date)
+                .into_iter()
+                .map(|(_, n)| n)
+                .collect();
         assert_eq!(dates, ["2022-01-14", "2017", "--03-03", "2021-06", "Friday"]);
     }
 

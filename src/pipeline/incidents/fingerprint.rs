@@ -5,11 +5,8 @@ use xxhash_rust::xxh3::xxh3_64;
 
 /// The SimHash of `text`'s lowercase word trigrams; 0 for text of fewer than three words.
 pub(super) fn simhash(text: &str) -> u64 {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
+    let words: Vec<String> =
+        text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
     let mut weights = [0i32; 64];
     for gram in words.windows(3) {
         let h = xxh3_64(gram.join(" ").as_bytes());

@@ -30,7 +30,8 @@ impl Step for Incidents {
 /// the same news as one that names this year).
 fn same_incident(a: &Report, b: &Report) -> bool {
     let year = |r: &Report| r.year.as_ref().map(|(y, _)| *y);
-    a.temporality == b.temporality && (year(a) == year(b) || a.temporality == Temporality::Current && (year(a).is_none() || year(b).is_none()))
+    a.temporality == b.temporality
+        && (year(a) == year(b) || a.temporality == Temporality::Current && (year(a).is_none() || year(b).is_none()))
 }
 
 /// How specific a type is: a named method beats "hacked", which beats "a cyberattack".
@@ -73,7 +74,8 @@ fn assemble(reports: &[&Report], entities: &[Entity], text: &str) -> Incident {
 fn participants(entities: &[Entity], evidence: &[std::ops::Range<usize>], text: &str) -> Vec<(usize, Role)> {
     let mut out = Vec::new();
     for (i, e) in entities.iter().enumerate() {
-        let Some(mention) = e.mentions.iter().find(|m| evidence.iter().any(|s| s.start <= m.start && m.end <= s.end)) else {
+        let Some(mention) = e.mentions.iter().find(|m| evidence.iter().any(|s| s.start <= m.start && m.end <= s.end))
+        else {
             continue;
         };
         let role = match e.kind {
@@ -130,17 +132,20 @@ mod tests {
         assert!(doc.incidents[0].also.contains(&IncidentType::Ddos));
         let past = doc.incidents.iter().find(|i| i.temporality == Temporality::Historical).expect("NotPetya incident");
         assert_eq!(past.occurred.as_ref().map(|(d, _)| d.as_str()), Some("2017"));
-        let roles: Vec<(&str, Role)> = past.participants.iter().map(|&(e, r)| (doc.entities[e].name.as_str(), r)).collect();
-        assert!(roles.contains(&("Sandworm Team", Role::Attacker)) && roles.contains(&("NotPetya", Role::Tool)), "{roles:?}");
+        let roles: Vec<(&str, Role)> =
+            past.participants.iter().map(|&(e, r)| (doc.entities[e].name.as_str(), r)).collect();
+        assert!(
+            roles.contains(&("Sandworm Team", Role::Attacker)) && roles.contains(&("NotPetya", Role::Tool)),
+            "{roles:?}"
+        );
     }
 
     #[test]
     fn participants_take_roles_from_kind_and_context() {
         let doc = incidents(ARTICLE);
         let current = &doc.incidents[0];
-        let role_of = |name: &str| {
-            current.participants.iter().find(|&&(e, _)| doc.entities[e].name == name).map(|&(_, r)| r)
-        };
+        let role_of =
+            |name: &str| current.participants.iter().find(|&&(e, _)| doc.entities[e].name == name).map(|&(_, r)| r);
         assert_eq!(role_of("pro-russian hackers"), Some(Role::Attacker));
         assert_eq!(role_of("Foreign Ministry"), Some(Role::Target));
         assert!(doc.fingerprint != 0);
