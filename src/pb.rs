@@ -7,3 +7,37 @@ include!(concat!(env!("OUT_DIR"), "/enricher.v1.serde.rs"));
 
 /// The encoded descriptor set of the API, served by reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/enricher_descriptor.bin"));
+
+#[cfg(test)]
+mod tests {
+    use prost::Message;
+
+    use super::*;
+
+    #[test]
+    fn descriptor_set_decodes_and_names_the_service() {
+        let set = pbjson_types::FileDescriptorSet::decode(FILE_DESCRIPTOR_SET).expect("descriptor set decodes");
+        let file = set.file.iter().find(|f| f.package() == "enricher.v1").expect("enricher.v1 is in the set");
+        let service = &file.service[0];
+        assert_eq!(service.name(), "Enricher");
+        let methods: Vec<&str> = service.method.iter().map(|m| m.name()).collect();
+        assert_eq!(methods, ["Enrich", "EnrichStream"]);
+    }
+
+    #[test]
+    fn json_uses_camel_case_and_enum_names() {
+        let response = EnrichResponse {
+            article_id: "a1".into(),
+            entities: vec![Entity { kind: EntityKind::GovernmentBody.into(), country_code: "UA".into(), ..Default::default() }],
+            error: Some(Error { code: error::Code::InvalidArgument.into(), message: "bad".into() }),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&response).expect("serialises");
+        assert_eq!(json["articleId"], "a1");
+        assert_eq!(json["entities"][0]["kind"], "GOVERNMENT_BODY");
+        assert_eq!(json["entities"][0]["countryCode"], "UA");
+        assert_eq!(json["error"]["code"], "INVALID_ARGUMENT");
+        let back: EnrichResponse = serde_json::from_value(json).expect("parses back");
+        assert_eq!(back, response);
+    }
+}
