@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 use tower::{
-    BoxError, Service, ServiceBuilder, limit::GlobalConcurrencyLimitLayer, service_fn, util::BoxCloneSyncService,
+    BoxError, Service, ServiceBuilder, ServiceExt, limit::GlobalConcurrencyLimitLayer, service_fn, util::BoxCloneSyncService,
 };
 
 pub use deadline::{DeadlineExceeded, DeadlineLayer};
@@ -48,6 +48,20 @@ impl Pipeline {
             classify: StageLayer::new(classify::Classify),
             incidents: StageLayer::new(incidents::Incidents),
         }
+    }
+
+    /// Runs a short article through every stage, so that the patterns are compiled before the
+    /// first caller arrives rather than on its time.
+    pub async fn warm_up(&self) {
+        const SAMPLE: &str = "Skip to content\nHackers defaced the website of Ukraine's Foreign Ministry on Friday, \
+            spokesman Oleg Petrenko said. Related: earlier attacks\n";
+        let request = crate::pb::EnrichRequest {
+            article: Some(crate::pb::Article { text: SAMPLE.into(), ..Default::default() }),
+            include_clean_text: false,
+        };
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        let doc = Document::new(request, usize::MAX, deadline).expect("the warm-up sample is a valid article");
+        self.unlimited().oneshot(doc).await.expect("the warm-up sample enriches");
     }
 
     /// The stages alone, in order, ending in a service that hands back the finished document.

@@ -144,6 +144,8 @@ pub async fn serve_with_capacity(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
     let pipeline = Pipeline::new();
+    // Ready means ready: health reports SERVING only after the patterns are compiled.
+    pipeline.warm_up().await;
     let draining = Arc::new(AtomicBool::new(false));
     let enricher = EnricherService::new(
         pipeline.shedding(Arc::clone(&capacity)),
