@@ -35,6 +35,30 @@ pub enum Command {
     Serve(ServeArgs),
     /// Enrich files in-process and print one EnrichResponse per line as proto3 JSON.
     Enrich(EnrichArgs),
+    /// Measure the pipeline on a corpus.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+/// What `eval` measures.
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// How much text cleanup removes from JSONL articles (e.g. ../shared/casie/dev.jsonl, whose
+    /// articles are nearly clean): characters, whole sentences lost, blocks by reason.
+    Cleanup(EvalCleanupArgs),
+}
+
+/// Flags of `eval cleanup`.
+#[derive(Debug, Clone, Args)]
+pub struct EvalCleanupArgs {
+    /// JSONL corpus files: records with `id`, `text` and optionally `title` and `url` (an
+    /// Article in proto3 JSON, or a CASIE record); other fields are ignored.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Print up to this many lost sentences, to see what cleanup took.
+    #[arg(long, default_value_t = 10)]
+    pub show: usize,
 }
 
 /// Flags of `serve`; each also reads the environment variable named in its help.
@@ -182,7 +206,7 @@ mod tests {
         let cli = Cli::try_parse_from(["incident-enricher", "serve"].iter().chain(args))?;
         match cli.command {
             Command::Serve(a) => Ok(a),
-            Command::Enrich(_) => unreachable!("parsed serve"),
+            _ => unreachable!("parsed serve"),
         }
     }
 

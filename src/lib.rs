@@ -24,6 +24,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod config;
+pub mod eval;
 pub mod input;
 pub mod pb;
 pub mod pipeline;

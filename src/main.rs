@@ -9,8 +9,8 @@ use std::{
 use clap::Parser;
 use futures::{StreamExt, stream};
 use incident_enricher::{
-    config::{self, Cli, Command, EnrichArgs, ServeArgs},
-    input, pb,
+    config::{self, Cli, Command, EnrichArgs, EvalCleanupArgs, EvalCommand, ServeArgs},
+    eval, input, pb,
     pipeline::{Document, Pipeline},
     server::{self, Listener, ServerConfig},
 };
@@ -36,6 +36,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => runtime.block_on(serve(args)),
         Command::Enrich(args) => runtime.block_on(enrich(args)),
+        Command::Eval(EvalCommand::Cleanup(args)) => eval_cleanup(&args),
     };
     match result {
         Ok(code) => code,
@@ -103,4 +104,9 @@ async fn enrich(args: EnrichArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     }
     out.flush()?;
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn eval_cleanup(args: &EvalCleanupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    print!("{}", eval::cleanup(&args.paths, args.show)?);
+    Ok(ExitCode::SUCCESS)
 }

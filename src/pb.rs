@@ -28,7 +28,11 @@ mod tests {
     fn json_uses_camel_case_and_enum_names() {
         let response = EnrichResponse {
             article_id: "a1".into(),
-            entities: vec![Entity { kind: EntityKind::GovernmentBody.into(), country_code: "UA".into(), ..Default::default() }],
+            entities: vec![Entity {
+                kind: EntityKind::GovernmentBody.into(),
+                country_code: "UA".into(),
+                ..Default::default()
+            }],
             error: Some(Error { code: error::Code::InvalidArgument.into(), message: "bad".into() }),
             ..Default::default()
         };

@@ -42,6 +42,8 @@ pub struct Document {
     pub clean: CleanText,
     /// Page furniture removed by cleanup: input byte ranges and reasons.
     pub removed: Vec<(Range<usize>, &'static str)>,
+    /// Kept blocks that are not article prose (title, byline): input byte ranges and roles.
+    pub marked: Vec<(Range<usize>, &'static str)>,
     /// ISO 639-1 code of the article's language, empty if unknown.
     pub language: String,
     /// Entities found, in order of first mention.
@@ -78,6 +80,7 @@ impl Document {
             deadline,
             clean: CleanText::default(),
             removed: Vec::new(),
+            marked: Vec::new(),
             language: String::new(),
             entities: Vec::new(),
             indicators: Vec::new(),

@@ -8,6 +8,7 @@ mod document;
 pub mod entities;
 pub mod incidents;
 pub mod offsets;
+mod regex;
 mod response;
 mod stage;
 #[cfg(test)]
@@ -19,7 +20,8 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 use tower::{
-    BoxError, Service, ServiceBuilder, ServiceExt, limit::GlobalConcurrencyLimitLayer, service_fn, util::BoxCloneSyncService,
+    BoxError, Service, ServiceBuilder, ServiceExt, limit::GlobalConcurrencyLimitLayer, service_fn,
+    util::BoxCloneSyncService,
 };
 
 pub use deadline::{DeadlineExceeded, DeadlineLayer};

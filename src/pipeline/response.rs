@@ -76,12 +76,18 @@ impl Document {
             .iter()
             .map(|(r, reason)| pb::Removed { span: Some(spans.input(r.clone())), reason: reason.to_string() })
             .collect();
+        let marked = self
+            .marked
+            .iter()
+            .map(|(r, role)| pb::Marked { span: Some(spans.input(r.clone())), role: role.to_string() })
+            .collect();
 
         pb::EnrichResponse {
             article_id: self.article.id.clone(),
             cleanup: Some(pb::Cleanup {
                 clean_text: if self.include_clean_text { self.text().to_string() } else { String::new() },
                 removed,
+                marked,
                 language: self.language.clone(),
             }),
             entities,

@@ -5,6 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::pipeline::regex::compile;
+
 use crate::pb::IncidentType;
 
 /// A cue pattern and the type it signals. Specific cues come before general ones.
@@ -16,7 +18,7 @@ pub(super) struct Cue {
 }
 
 fn cue(kind: IncidentType, pattern: &str, not_followed_by: &'static [&'static str]) -> Cue {
-    let pattern = Regex::new(&format!("(?i){pattern}")).expect("cue patterns are valid regexes");
+    let pattern = compile(&format!("(?i){pattern}"));
     Cue { kind, pattern, not_followed_by }
 }
 
@@ -83,24 +85,22 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
 /// machine translation calls it a "robbery attack" or "terrorist attacks".
 pub(super) static ATTACK_ON_SYSTEMS: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
     (
-        Regex::new(r"(?i)\battack(?:s|ed)?\b").expect("valid regex"),
-        Regex::new(r"(?i)\b(?:websites?|web ?sites?|servers?|networks?|online|computers?|IT systems?|portals?)\b")
-            .expect("valid regex"),
+        compile(r"(?i)\battack(?:s|ed)?\b"),
+        compile(r"(?i)\b(?:websites?|web ?sites?|servers?|networks?|online|computers?|IT systems?|portals?)\b"),
     )
 });
 
 /// Words that make a report a warning or a what-if rather than news.
 pub(super) static HYPOTHETICAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:could|might|would|warn(?:ed|s|ing)?|threaten(?:ed|s)?|if|risk of|potential(?:ly)?|possible|prepare for|expect(?:ed)? more)\b")
-        .expect("valid regex")
+    compile(
+        r"(?i)\b(?:could|might|would|warn(?:ed|s|ing)?|threaten(?:ed|s)?|if|risk of|potential(?:ly)?|possible|prepare for|expect(?:ed)? more)\b",
+    )
 });
 
 /// Words that place a report in the past, before the news.
 pub(super) static PAST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:previous(?:ly)?|earlier attacks?|last year|years ago|in the past|history of|back in)\b")
-        .expect("valid regex")
+    compile(r"(?i)\b(?:previous(?:ly)?|earlier attacks?|last year|years ago|in the past|history of|back in)\b")
 });
 
 /// A year, for temporality and dating.
-pub(super) static YEAR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(?:19[89]\d|20[0-4]\d)\b").expect("valid regex"));
+pub(super) static YEAR: LazyLock<Regex> = LazyLock::new(|| compile(r"\b(?:19[89]\d|20[0-4]\d)\b"));

@@ -19,6 +19,10 @@ impl Step for Classify {
     const NAME: &'static str = "classify";
 
     fn apply(&self, doc: &mut Document) {
+        // The cues are English: read in another language they would invent incidents.
+        if !doc.language.is_empty() && doc.language != "en" {
+            return;
+        }
         let text = doc.text();
         let news_year = published_year(&doc.article).or_else(|| {
             // Without a date, the latest year the article mentions is the news.
@@ -112,6 +116,13 @@ mod tests {
             reports("A robbery attack hit the websites of the ministries."),
             [(IncidentType::UnknownCyberattack, Temporality::Current)]
         );
+    }
+
+    #[test]
+    fn other_languages_get_no_incidents() {
+        let german = "Die Stadtverwaltung wurde am Montag Opfer eines Angriffs mit Ransomware. \
+            Die Hacker verschlüsselten alle Server, und die Bürgerdienste bleiben bis auf Weiteres geschlossen.";
+        assert_eq!(reports(german), []);
     }
 
     #[test]

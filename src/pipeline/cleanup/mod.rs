@@ -1,19 +1,27 @@
 //! Cleanup: decides for every line of the scraped page whether it is article or furniture,
-//! says why it removed what it removed, normalises what it keeps, and detects the language.
+//! says why it removed what it removed, normalises what it keeps without losing the way back
+//! to the input, and detects the language.
 
+mod blocks;
+mod lines;
+mod markup;
 mod normalize;
 mod rules;
 #[cfg(test)]
 mod tests;
 
-use std::{collections::HashSet, ops::Range};
+use std::ops::Range;
+
+use blocks::Verdict;
+use lines::Line;
+use markup::Edit;
 
 use super::{Document, Step, offsets::CleanTextBuilder};
 
-/// How many lines after a donation appeal its buttons ("Once", "Monthly") may appear.
-const APPEAL_REACH: usize = 8;
+/// How many lines below a widget its buttons ("Once", "Monthly", "Got it") may appear.
+const WIDGET_REACH: usize = 8;
 /// Language detection reads this many bytes at most: enough for a confident guess.
-const LANGUAGE_SAMPLE_BYTES: usize = 4096;
+const LANGUAGE_SAMPLE_BYTES: usize = 1024;
 
 /// The cleanup stage.
 #[derive(Debug, Default)]
@@ -24,65 +32,34 @@ impl Step for Cleanup {
 
     fn apply(&self, doc: &mut Document) {
         let input = doc.article.text.as_str();
-        let title = comparable(&doc.article.title);
-        let mut out = CleanTextBuilder::default();
-        let mut removed: Vec<(Range<usize>, &'static str)> = Vec::new();
-        let mut seen_short: HashSet<String> = HashSet::new();
-        let mut in_header = true;
-        let mut appeal_left = 0usize;
-        // Where the line break after the last kept line is, and whether lines were skipped since.
-        let mut pending_break: Option<(Range<usize>, bool)> = None;
+        let lines = lines::split(input);
+        let mut verdicts = judge_lines(&lines);
+        // Bylines first: a contributor line next to an appeal is not part of it.
+        blocks::mark_bylines(&lines, &mut verdicts);
+        blocks::expand_appeals(&lines, &mut verdicts);
+        blocks::mark_headlines(&lines, &mut verdicts, &doc.article.title);
+        blocks::absorb_widget_heads(&lines, &mut verdicts);
+        blocks::mark_repeats(&lines, &mut verdicts);
 
-        let mut at = 0;
-        for raw in input.split_inclusive('\n') {
-            let line_start = at;
-            at += raw.len();
-            let body = raw.trim_end_matches(['\n', '\r']);
-            let lead = body.len() - body.trim_start().len();
-            let text = body.trim();
-            if text.is_empty() {
-                if let Some((_, gap)) = pending_break.as_mut() {
-                    *gap = true;
-                }
-                continue;
+        let mut out = Output::default();
+        let kept: Vec<usize> = (0..lines.len()).filter(|&i| verdicts[i].kept()).collect();
+        let mut next_kept = kept.iter().copied().skip(1);
+        for (i, (line, verdict)) in lines.iter().zip(&verdicts).enumerate() {
+            match verdict {
+                Verdict::Remove(reason) => out.remove(line.range.clone(), reason),
+                Verdict::Title => out.mark(line.range.clone(), "title"),
+                Verdict::Byline => out.mark(line.range.clone(), "byline"),
+                Verdict::Keep => {}
             }
-            let range = line_start + lead..line_start + lead + text.len();
-            let line = rules::Line { text, in_header, after_appeal: appeal_left > 0 };
-            appeal_left = appeal_left.saturating_sub(1);
-            let reason = rules::furniture(&line).or_else(|| {
-                // A heading seen before (the title again, above and below a photo) is furniture.
-                let key = comparable(text);
-                let repeated = !rules::is_prose(text) && key.len() > 12 && !seen_short.insert(key.clone());
-                (repeated || (!title.is_empty() && key == title && !seen_short.insert(format!("title:{key}"))))
-                    .then_some("duplicate_title")
-            });
-            if let Some(reason) = reason {
-                if reason == "donation_appeal" {
-                    appeal_left = APPEAL_REACH;
-                }
-                match removed.last_mut() {
-                    Some((last, last_reason)) if *last_reason == reason && last.end + 2 >= line_start => {
-                        last.end = range.end;
-                    }
-                    _ => removed.push((range, reason)),
-                }
-                if let Some((_, gap)) = pending_break.as_mut() {
-                    *gap = true;
-                }
-                continue;
+            if verdict.kept() {
+                // The next line, when it is kept and directly below: a hyphenated word may continue there.
+                let below = next_kept.next().filter(|&k| k == i + 1).map(|k| &lines[k]).filter(|n| !n.blank_before);
+                out.push_line(input, line, below);
             }
-            if rules::is_prose(text) {
-                in_header = false;
-            }
-            if let Some((newline, gap)) = pending_break.take() {
-                out.replace(newline, if gap { "\n\n" } else { "\n" });
-            }
-            normalize::push_line(&mut out, range.start, text);
-            pending_break = Some((range.end..at, false));
         }
-
-        doc.clean = out.finish();
-        doc.removed = removed;
+        doc.clean = out.text.finish();
+        doc.removed = out.removed;
+        doc.marked = out.marked;
         doc.language = if doc.article.language.is_empty() {
             detect_language(doc.clean.as_str())
         } else {
@@ -91,9 +68,107 @@ impl Step for Cleanup {
     }
 }
 
-/// A line as compared for repetition: lowercase letters and digits only.
-fn comparable(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+/// The line rules, in page order, with the context they need.
+fn judge_lines(lines: &[Line<'_>]) -> Vec<Verdict> {
+    let mut ctx = rules::Context { in_header: true, ..rules::Context::default() };
+    let mut widget_left = 0usize;
+    lines
+        .iter()
+        .map(|line| {
+            widget_left = widget_left.saturating_sub(1);
+            if widget_left == 0 {
+                ctx.widget_above = None;
+            }
+            let verdict = rules::furniture(line, ctx);
+            // Labels of lists reach the line directly below them.
+            ctx.label_above = verdict.filter(|r| *r == "other_headline" || rules::labels_sponsored(line.text));
+            match verdict {
+                Some(reason) => {
+                    if matches!(reason, "donation_appeal" | "cookie_notice" | "promotion") {
+                        ctx.widget_above = Some(reason);
+                        widget_left = WIDGET_REACH;
+                    }
+                    Verdict::Remove(reason)
+                }
+                None => {
+                    ctx.in_header &= !line.prose;
+                    Verdict::Keep
+                }
+            }
+        })
+        .collect()
+}
+
+/// The cleaned text being built, and what was removed or marked on the way.
+#[derive(Default)]
+struct Output {
+    text: CleanTextBuilder,
+    removed: Vec<(Range<usize>, &'static str)>,
+    marked: Vec<(Range<usize>, &'static str)>,
+    /// The line break after the last kept line, and whether it stands right above the next.
+    pending_break: Option<Range<usize>>,
+    /// Input byte up to which article text has been kept.
+    kept_until: usize,
+}
+
+impl Output {
+    /// Records a removal; removals with the same reason and no article text between them form
+    /// one block.
+    fn remove(&mut self, range: Range<usize>, reason: &'static str) {
+        match self.removed.last_mut() {
+            Some((last, last_reason)) if *last_reason == reason && self.kept_until <= last.end => last.end = range.end,
+            _ => self.removed.push((range, reason)),
+        }
+    }
+
+    fn mark(&mut self, range: Range<usize>, role: &'static str) {
+        self.marked.push((range, role));
+    }
+
+    /// Appends a kept line: markup out, characters normalised, and a word hyphenated across
+    /// the line break to `below` joined again.
+    fn push_line(&mut self, input: &str, line: &Line<'_>, below: Option<&Line<'_>>) {
+        if let Some(newline) = self.pending_break.take() {
+            // Lines directly below each other stay one paragraph; a gap or removed lines end it.
+            let adjacent = !line.blank_before && newline.end == line_start_of(input, line.range.start);
+            self.text.replace(newline, if adjacent { "\n" } else { "\n\n" });
+        }
+        let hyphenated = below.is_some_and(|n| n.text.starts_with(char::is_lowercase))
+            && line.text.strip_suffix('-').is_some_and(|t| t.ends_with(char::is_alphabetic));
+        let body = if hyphenated { &line.text[..line.text.len() - 1] } else { line.text };
+        let at = line.range.start;
+        let mut done = 0;
+        for edit in markup::edits(body) {
+            let (Edit::Drop(r) | Edit::Replace(r, _)) = &edit;
+            let r = r.clone();
+            self.keep(at + done, &body[done..r.start]);
+            match edit {
+                Edit::Drop(_) => self.remove(at + r.start..at + r.end, "markup"),
+                Edit::Replace(_, c) => self.text.replace(at + r.start..at + r.end, c.encode_utf8(&mut [0; 4])),
+            }
+            done = r.end;
+        }
+        self.keep(at + done, &body[done..]);
+        // After a joined hyphen the next line follows directly; otherwise a break is due.
+        self.pending_break = (!hyphenated).then(|| line.range.end..next_break_end(input, line.range.end));
+    }
+
+    fn keep(&mut self, at: usize, s: &str) {
+        if !s.is_empty() {
+            normalize::push_line(&mut self.text, at, s);
+            self.kept_until = at + s.len();
+        }
+    }
+}
+
+/// Start of the input line holding byte `at`.
+fn line_start_of(input: &str, at: usize) -> usize {
+    input[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// End of the line break that follows byte `at` (the `\n`, after an optional `\r`).
+fn next_break_end(input: &str, at: usize) -> usize {
+    input[at..].find('\n').map_or(input.len(), |i| at + i + 1)
 }
 
 /// ISO 639-1 code of the text's language, or empty when unsure.

@@ -5,6 +5,8 @@ use std::{net::IpAddr, ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
+use crate::pipeline::regex::compile;
+
 use crate::pb::IndicatorKind;
 
 /// A dot, plain or defanged.
@@ -17,7 +19,7 @@ static INDICATOR: LazyLock<Regex> = LazyLock::new(|| {
     let pattern = format!(
         r"(?i)\b(?P<cve>CVE-\d{{4}}-\d{{4,7}})\b|(?P<url>(?:h[tx]{{2}}ps?|fxp|ftp)(?::|\[:\])//[^\s<>()\[\]]*(?:\[\.\][^\s<>()\[\]]*)*)|\b(?P<email>[A-Za-z0-9._%+-]+(?:@|\[@\]|\[at\])(?:{label}{DOT})+{TLD})\b|\b(?P<ip>(?:\d{{1,3}}{DOT}){{3}}\d{{1,3}})\b|\b(?P<domain>(?:{label}{DOT})+{TLD})\b|\b(?P<hash>[a-f0-9]{{64}}|[a-f0-9]{{40}}|[a-f0-9]{{32}})\b"
     );
-    Regex::new(&pattern).expect("indicator pattern is a valid regex")
+    compile(&pattern)
 });
 
 /// An indicator found in the text.

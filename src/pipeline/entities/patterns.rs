@@ -5,6 +5,8 @@ use std::{ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
+use crate::pipeline::regex::compile;
+
 use crate::pb::EntityKind;
 
 /// A pattern match: kind, byte range, canonical name.
@@ -18,33 +20,30 @@ pub(super) struct Found {
     pub name: String,
 }
 
-fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("entity patterns are valid regexes")
-}
-
 /// A capitalised name of two or three words ("Oleg Nikolenko", "Jean-Marc de Vries").
 const NAME: &str = r"\p{Lu}[\p{Ll}'\u{2019}\-]+(?:\s(?:de |van |von |al-)?\p{Lu}[\p{Ll}'\u{2019}\-]+){1,2}";
 
 /// Titles and roles that introduce a person's name.
 const ROLE: &str = r"(?:[Ss]pokes(?:man|woman|person)|[Mm]inister|[Pp]resident|[Pp]rime [Mm]inister|[Cc]hancellor|[Ss]ecretary|[Aa]mbassador|[Dd]irector|[Cc]hief|[Hh]ead|[Cc]ommissioner|[Ss]enator|MEP|MP|CEO|CTO|CISO|[Ff]ounder|[Rr]esearcher|[Aa]nalyst|[Ee]xpert|[Oo]fficial|[Dd]eputy|[Mm]ayor|[Gg]eneral|[Pp]rofessor|[Dd]r\.|[Mm]r\.|[Mm]s\.|[Mm]rs\.)";
 
-static PERSON_AFTER_ROLE: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"\b{ROLE},?\s({NAME})")));
+static PERSON_AFTER_ROLE: LazyLock<Regex> = LazyLock::new(|| compile(&format!(r"\b{ROLE},?\s({NAME})")));
 static PERSON_BEFORE_SAID: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(r"({NAME}),?\s(?:said|says|told|wrote|added|posted|noted|warned|confirmed|explained)\b"))
+    compile(&format!(r"({NAME}),?\s(?:said|says|told|wrote|added|posted|noted|warned|confirmed|explained)\b"))
 });
-static PERSON_AFTER_SAID: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"\b(?:said|says|according to)\s({NAME})\b")));
+static PERSON_AFTER_SAID: LazyLock<Regex> =
+    LazyLock::new(|| compile(&format!(r"\b(?:said|says|according to)\s({NAME})\b")));
 
 /// "Ministry of Foreign Affairs", "Foreign Ministry", "State Service of Special Communications",
 /// "National Cyber Security Agency".
 static GOVERNMENT_BODY: LazyLock<Regex> = LazyLock::new(|| {
-    re(
+    compile(
         r"\b(?:(?:Ministry|Department|State Service|Office|Council|Cabinet|Agency|Commission|Directorate|Service) (?:of|for) (?:the )?\p{Lu}[\p{L}]+(?:(?:,? | and | of | for )\p{Lu}[\p{L}]+)*|(?:Foreign|Defen[cs]e|Interior|Finance|Justice|Health|Education|Energy|Digital|Economy|Agriculture|Home) (?:Ministry|Office|Department)|National (?:\p{Lu}[\p{L}]+ ){1,3}(?:Agency|Service|Centre|Center|Bureau|Authority|Police)|Cabinet of Ministers)",
     )
 });
 
 /// Unnamed parties that incidents need: attackers and victims named by what they are.
 static GROUP: LazyLock<Regex> = LazyLock::new(|| {
-    re(
+    compile(
         r"(?i)\b(?:(?:unidentified|unknown|suspected|state-sponsored|state-backed|pro-[\p{L}]+|[\p{L}]+-linked|criminal|foreign)\s)?(?:hackers?|hacking groups?|hacker groups?|hacktivists?|cyber ?criminals?|attackers|threat actors?|ransomware (?:gang|group|operators?)|customers|patients|users|employees|students|clients|citizens|voters|residents)\b",
     )
 });
@@ -52,19 +51,19 @@ static GROUP: LazyLock<Regex> = LazyLock::new(|| {
 static MONTH: &str = r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?|Sep(?:t(?:ember|\.)?|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)";
 
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
+    compile(&format!(
         r"\b(?:(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)|(?P<m1>{MONTH})\s(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?(?:,?\s(?P<y1>(?:19|20)\d\d))?|(?P<d2>[0-3]?\d)\s(?P<m2>{MONTH})(?:\s(?P<y2>(?:19|20)\d\d))?|(?P<m3>{MONTH})\s(?P<y3>(?:19|20)\d\d)|(?:in|since|of|during|early|late|mid-?)\s(?P<y4>(?:19|20)\d\d)|(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b"
     ))
 });
 
 static MONEY: LazyLock<Regex> = LazyLock::new(|| {
-    re(
+    compile(
         r"(?i)(?:[$\u{20ac}\u{a3}]\s?\d[\d,.]*(?:\s?(?:million|billion|thousand|m|bn|k)\b)?|\b\d[\d,.]*\s?(?:million |billion |thousand )?(?:dollars|euros|pounds|hryvnias?|rubles|roubles|bitcoins?|BTC|USD|EUR|GBP)\b)",
     )
 });
 
 static QUANTITY: LazyLock<Regex> = LazyLock::new(|| {
-    re(
+    compile(
         r"(?i)\b\d[\d,.]*(?:\s(?:million|billion|thousand))?\s(?:(?:government |personal |customer |user )?(?:websites?|sites|servers|computers|devices|systems|records|accounts|files|documents|customers|users|patients|people|employees|machines|emails|terabytes|gigabytes|TB|GB))\b",
     )
 });

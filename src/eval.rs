@@ -1,0 +1,150 @@
+//! Measurements on annotated or reference corpora, for tuning: how much article text cleanup
+//! removes from articles that are known to be (mostly) clean.
+
+use std::{collections::BTreeMap, fmt, path::Path};
+
+use tokio::time::{Duration, Instant};
+
+use crate::{
+    input, pb,
+    pipeline::{Document, Step, classify::sentences, cleanup::Cleanup},
+};
+
+/// What cleanup did to a corpus.
+#[derive(Debug, Default)]
+pub struct CleanupReport {
+    /// Articles read.
+    pub articles: usize,
+    /// Records that were not articles.
+    pub bad_records: usize,
+    /// Code points of input.
+    pub chars: usize,
+    /// Code points inside removed spans.
+    pub removed_chars: usize,
+    /// Sentences of the input.
+    pub sentences: usize,
+    /// Sentences of the input no longer whole in the cleaned text.
+    pub lost_sentences: usize,
+    /// Removed spans and their code points, by reason.
+    pub by_reason: BTreeMap<&'static str, (usize, usize)>,
+    /// The first lost sentences, for a look.
+    pub lost_examples: Vec<(String, String)>,
+    /// Bytes of input and time in cleanup.
+    pub bytes: usize,
+    /// Time spent in the cleanup step alone.
+    pub elapsed: std::time::Duration,
+}
+
+/// White space folded, so a sentence matches across reflowed lines.
+fn folded(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A corpus record: an `Article` in proto3 JSON, or a CASIE record (`id`, `title`, `url`,
+/// `text`, `published` as a date, and annotations, which are not read here).
+#[derive(Debug, serde::Deserialize)]
+struct CorpusRecord {
+    id: serde_json::Value,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    url: String,
+    text: String,
+}
+
+/// The articles of a JSONL corpus file, in order; unreadable lines count as bad records.
+fn corpus(path: &Path) -> Result<impl Iterator<Item = Option<pb::Article>>, input::InputError> {
+    let file = std::fs::File::open(path).map_err(|source| input::InputError { path: path.to_path_buf(), source })?;
+    Ok(std::io::BufRead::lines(std::io::BufReader::new(file))
+        .filter(|l| !l.as_ref().is_ok_and(|l| l.trim().is_empty()))
+        .map(|line| {
+            let record: CorpusRecord = serde_json::from_str(&line.ok()?).ok()?;
+            let id = record.id.as_str().map_or_else(|| record.id.to_string(), str::to_string);
+            Some(pb::Article { id, text: record.text, title: record.title, url: record.url, ..Default::default() })
+        }))
+}
+
+/// Runs cleanup over every article in `paths` and counts what it removed.
+pub fn cleanup(paths: &[impl AsRef<Path>], examples: usize) -> Result<CleanupReport, input::InputError> {
+    let mut report = CleanupReport::default();
+    for path in paths {
+        for article in corpus(path.as_ref())? {
+            let Some(article) = article else {
+                report.bad_records += 1;
+                continue;
+            };
+            let id = article.id.clone();
+            let request = pb::EnrichRequest { article: Some(article), include_clean_text: true };
+            let Ok(mut doc) = Document::new(request, usize::MAX, Instant::now() + Duration::from_secs(60)) else {
+                report.bad_records += 1;
+                continue;
+            };
+            let started = std::time::Instant::now();
+            Cleanup.apply(&mut doc);
+            report.elapsed += started.elapsed();
+            report.add(&id, &doc, examples);
+        }
+    }
+    Ok(report)
+}
+
+impl CleanupReport {
+    fn add(&mut self, id: &str, doc: &Document, examples: usize) {
+        let input = doc.article.text.as_str();
+        self.articles += 1;
+        self.bytes += input.len();
+        self.chars += input.chars().count();
+        for (range, reason) in &doc.removed {
+            let chars = input[range.clone()].chars().count();
+            self.removed_chars += chars;
+            let entry = self.by_reason.entry(reason).or_default();
+            entry.0 += 1;
+            entry.1 += chars;
+        }
+        let clean = folded(doc.text());
+        for sentence in sentences::split(input) {
+            self.sentences += 1;
+            let sentence = folded(&input[sentence]);
+            if !clean.contains(&sentence) {
+                self.lost_sentences += 1;
+                if self.lost_examples.len() < examples {
+                    self.lost_examples.push((id.to_string(), sentence));
+                }
+            }
+        }
+    }
+}
+
+fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 { 0.0 } else { 100.0 * part as f64 / whole as f64 }
+}
+
+impl fmt::Display for CleanupReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "articles            {} ({} records skipped)", self.articles, self.bad_records)?;
+        writeln!(
+            f,
+            "characters removed  {} of {} ({:.3}%)",
+            self.removed_chars,
+            self.chars,
+            percent(self.removed_chars, self.chars)
+        )?;
+        writeln!(
+            f,
+            "sentences lost      {} of {} ({:.3}%)",
+            self.lost_sentences,
+            self.sentences,
+            percent(self.lost_sentences, self.sentences)
+        )?;
+        let secs = self.elapsed.as_secs_f64().max(1e-9);
+        writeln!(f, "cleanup throughput  {:.1} MB/s on one core", self.bytes as f64 / 1e6 / secs)?;
+        for (reason, (blocks, chars)) in &self.by_reason {
+            writeln!(f, "  removed {reason:<20} {blocks:>5} blocks {chars:>8} chars")?;
+        }
+        for (id, sentence) in &self.lost_examples {
+            let short: String = sentence.chars().take(160).collect();
+            writeln!(f, "  lost [{id}] {short}")?;
+        }
+        Ok(())
+    }
+}
