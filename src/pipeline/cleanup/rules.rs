@@ -169,10 +169,12 @@ pub(super) fn furniture(line: &Line<'_>, ctx: Context) -> Option<&'static str> {
         }
     }
     // A headline right under a label ("Sponsored content", "More stories") is what it labels.
-    if let Some(reason) = ctx.label_above.filter(|_| !line.blank_before) {
-        if !line.prose && line.words >= 3 && !text.ends_with('.') {
-            return Some(reason);
-        }
+    if let Some(reason) = ctx.label_above.filter(|_| !line.blank_before)
+        && !line.prose
+        && line.words >= 3
+        && !text.ends_with('.')
+    {
+        return Some(reason);
     }
     let (set, reasons) = &*CUES;
     let cue = set.matches(text).into_iter().next().map(|i| reasons[i]);
