@@ -25,6 +25,8 @@ pub struct CleanupReport {
     pub sentences: usize,
     /// Sentences of the input no longer whole in the cleaned text.
     pub lost_sentences: usize,
+    /// Articles by detected language.
+    pub languages: BTreeMap<String, usize>,
     /// Removed spans and their code points, by reason.
     pub by_reason: BTreeMap<&'static str, (usize, usize)>,
     /// The first lost sentences, for a look.
@@ -92,6 +94,7 @@ impl CleanupReport {
     fn add(&mut self, id: &str, doc: &Document, examples: usize) {
         let input = doc.article.text.as_str();
         self.articles += 1;
+        *self.languages.entry(doc.language.clone()).or_default() += 1;
         self.bytes += input.len();
         self.chars += input.chars().count();
         for (range, reason) in &doc.removed {
@@ -136,6 +139,9 @@ impl fmt::Display for CleanupReport {
             self.sentences,
             percent(self.lost_sentences, self.sentences)
         )?;
+        let languages: Vec<String> =
+            self.languages.iter().map(|(l, n)| format!("{} {n}", if l.is_empty() { "unknown" } else { l })).collect();
+        writeln!(f, "languages           {}", languages.join(", "))?;
         let secs = self.elapsed.as_secs_f64().max(1e-9);
         writeln!(f, "cleanup throughput  {:.1} MB/s on one core", self.bytes as f64 / 1e6 / secs)?;
         for (reason, (blocks, chars)) in &self.by_reason {

@@ -30,7 +30,7 @@ pub enum InvalidArticle {
 }
 
 /// The article flowing through the pipeline, and what each stage added to it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Document {
     /// The article as the caller sent it.
     pub article: pb::Article,

@@ -86,6 +86,12 @@ impl CleanText {
         start..end
     }
 
+    /// The input ranges the cleaned text was made from, in order.
+    #[cfg(test)]
+    pub(crate) fn input_ranges(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        self.pieces.iter().map(|p| p.orig.clone())
+    }
+
     fn piece_at(&self, pos: usize) -> Option<&Piece> {
         let i = self.pieces.partition_point(|p| p.clean_start <= pos);
         i.checked_sub(1).map(|i| &self.pieces[i])

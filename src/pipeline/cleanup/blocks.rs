@@ -50,7 +50,7 @@ pub(super) fn expand_appeals(lines: &[Line<'_>], verdicts: &mut [Verdict]) {
         .enumerate()
         .filter_map(|(i, v)| match v {
             Verdict::Remove(r @ ("donation_appeal" | "promotion"))
-                if lines[i].prose && lines[i].voice >= APPEAL_VOICE =>
+                if lines[i].prose && lines[i].voice() >= APPEAL_VOICE =>
             {
                 Some((i, *r))
             }
@@ -59,7 +59,7 @@ pub(super) fn expand_appeals(lines: &[Line<'_>], verdicts: &mut [Verdict]) {
         .collect();
     let part_of_appeal = |line: &Line<'_>| {
         let label = line.words <= APPEAL_LABEL_WORDS && !line.headline_like();
-        let voiced = line.voice >= APPEAL_VOICE && line.sentences <= APPEAL_MAX_SENTENCES;
+        let voiced = line.voice() >= APPEAL_VOICE && line.sentences <= APPEAL_MAX_SENTENCES;
         label || voiced
     };
     for (seed, reason) in seeds {
@@ -122,11 +122,16 @@ fn overlap(headline: &HashSet<String>, body: &HashSet<String>) -> f32 {
     headline.intersection(body).count() as f32 / headline.len() as f32
 }
 
+/// The kept prose lines, in order.
+fn prose_lines(lines: &[Line<'_>], verdicts: &[Verdict]) -> Vec<usize> {
+    (0..lines.len()).filter(|&i| verdicts[i] == Verdict::Keep && lines[i].prose).collect()
+}
+
 /// Finds the article's headline among the headline-like lines above the article, and marks
-/// the others (stories from the site's header or sidebar) and those below it.
-pub(super) fn mark_headlines(lines: &[Line<'_>], verdicts: &mut [Verdict], given_title: &str) {
-    let prose: Vec<usize> = (0..lines.len()).filter(|&i| verdicts[i] == Verdict::Keep && lines[i].prose).collect();
-    let (Some(&first), Some(&last)) = (prose.first(), prose.last()) else { return };
+/// the others: stories from the site's header.
+pub(super) fn choose_title(lines: &[Line<'_>], verdicts: &mut [Verdict], given_title: &str) {
+    let prose = prose_lines(lines, verdicts);
+    let Some(&first) = prose.first() else { return };
     let reference = if given_title.trim().is_empty() {
         prose.iter().take(REFERENCE_PARAGRAPHS).flat_map(|&i| stems(lines[i].text)).collect()
     } else {
@@ -135,22 +140,26 @@ pub(super) fn mark_headlines(lines: &[Line<'_>], verdicts: &mut [Verdict], given
     // Above the article, headlines may be in sentence case too.
     let candidates: Vec<usize> = (0..first).filter(|&i| verdicts[i] == Verdict::Keep && lines[i].titled()).collect();
     let score = |i: usize| overlap(&stems(lines[i].text), &reference);
-    let title = candidates.iter().copied().max_by(|&a, &b| score(a).total_cmp(&score(b)).then(b.cmp(&a)));
-    if let Some(title) = title {
-        verdicts[title] = Verdict::Title;
-        for &other in candidates.iter().filter(|&&i| i != title) {
-            // Only a clear difference removes a headline: with no evidence either way, keep both.
-            if score(title) >= TITLE_MATCH && score(other) <= score(title) * OTHER_HEADLINE_RATIO {
-                verdicts[other] = Verdict::Remove("other_headline");
-            }
+    let Some(title) = candidates.iter().copied().max_by(|&a, &b| score(a).total_cmp(&score(b)).then(b.cmp(&a))) else {
+        return;
+    };
+    verdicts[title] = Verdict::Title;
+    for &other in candidates.iter().filter(|&&i| i != title) {
+        // Only a clear difference removes a headline: with no evidence either way, keep both.
+        if score(title) >= TITLE_MATCH && score(other) <= score(title) * OTHER_HEADLINE_RATIO {
+            verdicts[other] = Verdict::Remove("other_headline");
         }
     }
-    let title_stems = title.map(|t| stems(lines[t].text)).unwrap_or(reference);
-    // Below the article, lines that are not sentences are the site's: its title again, or
-    // other stories.
+}
+
+/// Below the article, lines that are not sentences are the site's: its title again, or other
+/// stories.
+pub(super) fn mark_footer_headlines(lines: &[Line<'_>], verdicts: &mut [Verdict]) {
+    let Some(&last) = prose_lines(lines, verdicts).last() else { return };
+    let title = verdicts.iter().position(|v| *v == Verdict::Title).map(|t| stems(lines[t].text)).unwrap_or_default();
     for i in last + 1..lines.len() {
         if verdicts[i] == Verdict::Keep && lines[i].titled() && lines[i].words >= 4 {
-            let similar = overlap(&stems(lines[i].text), &title_stems) >= 0.8;
+            let similar = overlap(&stems(lines[i].text), &title) >= 0.8;
             verdicts[i] = Verdict::Remove(if similar { "duplicate_title" } else { "other_headline" });
         }
     }

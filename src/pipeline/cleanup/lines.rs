@@ -21,11 +21,6 @@ pub(super) struct Line<'a> {
     pub(super) prose: bool,
     /// Sentence-ending punctuation marks in the line.
     pub(super) sentences: usize,
-    /// Share of the words outside quotations that address the reader as a publisher does
-    /// ("we", "our", "you", "your").
-    pub(super) voice: f32,
-    /// Share of words that start with a capital letter: headlines are title case.
-    pub(super) capitalised: f32,
 }
 
 /// Splits `input` into its non-blank lines (LF or CRLF), trimmed.
@@ -38,7 +33,8 @@ pub(super) fn split(input: &str) -> Vec<Line<'_>> {
         at += raw.len();
         let body = raw.trim_end_matches(['\n', '\r']);
         let text = body.trim();
-        if text.is_empty() {
+        // A line of nothing but invisible characters is as blank as an empty one.
+        if text.chars().all(super::normalize::is_invisible) {
             blank_before = true;
             continue;
         }
@@ -54,21 +50,33 @@ impl<'a> Line<'a> {
         let words = text.split_whitespace().count();
         let sentences = text.matches(['.', '!', '?']).count();
         let prose = is_prose(text, words);
-        let capitalised = if words == 0 {
-            0.0
-        } else {
-            let caps = text
-                .split_whitespace()
-                .filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_numeric()))
-                .count();
-            caps as f32 / words as f32
-        };
-        Self { range, text, blank_before, words, prose, sentences, voice: voice(text), capitalised }
+        Self { range, text, blank_before, words, prose, sentences }
+    }
+
+    /// Share of the words outside quotations that address the reader as a publisher does
+    /// ("we", "our", "you", "your"). Computed on demand: only lines with a cue need it.
+    pub(super) fn voice(&self) -> f32 {
+        let unquoted = QUOTED.replace_all(self.text, " ");
+        let words = unquoted.split_whitespace().count();
+        if words == 0 {
+            return 0.0;
+        }
+        READER.find_iter(&unquoted).count() as f32 / words as f32
+    }
+
+    /// Share of words that start with a capital letter or a digit: headlines are title case.
+    fn capitalised(&self) -> f32 {
+        let caps = self
+            .text
+            .split_whitespace()
+            .filter(|w| w.starts_with(|c: char| c.is_uppercase() || c.is_numeric()))
+            .count();
+        caps as f32 / self.words.max(1) as f32
     }
 
     /// Looks like a headline: several title-case words and no closing full stop.
     pub(super) fn headline_like(&self) -> bool {
-        self.titled() && self.capitalised >= 0.5
+        self.titled() && self.capitalised() >= 0.5
     }
 
     /// Could be a headline in any case: several words that are not just a date or a time,
@@ -100,15 +108,6 @@ static QUOTED: LazyLock<Regex> =
     LazyLock::new(|| compile(r#""[^"]*"|\u{201c}[^\u{201d}]*\u{201d}|\u{ab}[^\u{bb}]*\u{bb}"#));
 static READER: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:we|our|ours|us|you|your|you're|yours)\b"));
 
-fn voice(text: &str) -> f32 {
-    let unquoted = QUOTED.replace_all(text, " ");
-    let words = unquoted.split_whitespace().count();
-    if words == 0 {
-        return 0.0;
-    }
-    READER.find_iter(&unquoted).count() as f32 / words as f32
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,8 +124,8 @@ mod tests {
     fn publisher_voice_ignores_quotations() {
         let appeal = Line::new(0..0, "Your support keeps our newsroom going, and we thank you.", false);
         let quote = Line::new(0..0, "\u{201c}We will restore our systems,\u{201d} the mayor said on Monday.", false);
-        assert!(appeal.voice > 0.3, "{}", appeal.voice);
-        assert_eq!(quote.voice, 0.0);
+        assert!(appeal.voice() > 0.3, "{}", appeal.voice());
+        assert_eq!(quote.voice(), 0.0);
     }
 
     #[test]

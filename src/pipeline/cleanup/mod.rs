@@ -3,6 +3,7 @@
 //! to the input, and detects the language.
 
 mod blocks;
+mod language;
 mod lines;
 mod markup;
 mod normalize;
@@ -20,8 +21,6 @@ use super::{Document, Step, offsets::CleanTextBuilder};
 
 /// How many lines below a widget its buttons ("Once", "Monthly", "Got it") may appear.
 const WIDGET_REACH: usize = 8;
-/// Language detection reads this many bytes at most: enough for a confident guess.
-const LANGUAGE_SAMPLE_BYTES: usize = 1024;
 
 /// The cleanup stage.
 #[derive(Debug, Default)]
@@ -37,9 +36,11 @@ impl Step for Cleanup {
         // Bylines first: a contributor line next to an appeal is not part of it.
         blocks::mark_bylines(&lines, &mut verdicts);
         blocks::expand_appeals(&lines, &mut verdicts);
-        blocks::mark_headlines(&lines, &mut verdicts, &doc.article.title);
+        blocks::choose_title(&lines, &mut verdicts, &doc.article.title);
         blocks::absorb_widget_heads(&lines, &mut verdicts);
         blocks::mark_repeats(&lines, &mut verdicts);
+        // Last: which lines are below the article depends on what the passes above removed.
+        blocks::mark_footer_headlines(&lines, &mut verdicts);
 
         let mut out = Output::default();
         let kept: Vec<usize> = (0..lines.len()).filter(|&i| verdicts[i].kept()).collect();
@@ -61,7 +62,7 @@ impl Step for Cleanup {
         doc.removed = out.removed;
         doc.marked = out.marked;
         doc.language = if doc.article.language.is_empty() {
-            detect_language(doc.clean.as_str())
+            language::detect(doc.clean.as_str())
         } else {
             doc.article.language.to_lowercase()
         };
@@ -169,15 +170,4 @@ fn line_start_of(input: &str, at: usize) -> usize {
 /// End of the line break that follows byte `at` (the `\n`, after an optional `\r`).
 fn next_break_end(input: &str, at: usize) -> usize {
     input[at..].find('\n').map_or(input.len(), |i| at + i + 1)
-}
-
-/// ISO 639-1 code of the text's language, or empty when unsure.
-fn detect_language(text: &str) -> String {
-    let sample = &text[..text.floor_char_boundary(LANGUAGE_SAMPLE_BYTES)];
-    whatlang::detect(sample)
-        .filter(|info| info.is_reliable() || info.confidence() >= 0.5)
-        .and_then(|info| isolang::Language::from_639_3(info.lang().code()))
-        .and_then(|lang| lang.to_639_1())
-        .unwrap_or_default()
-        .to_string()
 }

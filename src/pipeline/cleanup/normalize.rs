@@ -19,11 +19,15 @@ fn fix(c: char) -> Fix {
     match c {
         // Exotic spaces and tabs become a plain space.
         '\t' | '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => Fix::Replace(' '),
-        // Invisible characters that split words: zero-width space, word joiner, BOM, soft hyphen.
-        '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => Fix::Drop,
-        c if c.is_control() => Fix::Drop,
+        c if is_invisible(c) => Fix::Drop,
         _ => Fix::Keep,
     }
+}
+
+/// Characters that only get in the way of matching: zero-width space, word joiner, BOM, soft
+/// hyphen, and control characters.
+pub(super) fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}') || c.is_control()
 }
 
 /// Appends `line` (which starts at byte `at` of the input) to `out`, normalised.
@@ -45,7 +49,16 @@ pub(super) fn push_line(out: &mut CleanTextBuilder, at: usize, line: &str) {
             let cluster = &line[i..end];
             if !unicode_normalization::is_nfc(cluster) {
                 out.copy(at + run_start, &line[run_start..i]);
-                out.replace(at + i..at + end, &cluster.nfc().collect::<String>());
+                // Composition can yield a character the fixes below rewrite (U+2000 is U+2002).
+                let composed: String = cluster
+                    .nfc()
+                    .filter_map(|c| match fix(c) {
+                        Fix::Keep => Some(c),
+                        Fix::Drop => None,
+                        Fix::Replace(r) => Some(r),
+                    })
+                    .collect();
+                out.replace(at + i..at + end, &composed);
                 run_start = end;
                 continue;
             }

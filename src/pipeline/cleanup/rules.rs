@@ -185,7 +185,7 @@ pub(super) fn furniture(line: &Line<'_>, ctx: Context) -> Option<&'static str> {
         // An address, e-mail or phone in the header or a short line is the site's own, and so
         // is one the reader is told to use ("Send tips to ...").
         "contact_details" => {
-            (short && (ctx.in_header || line.words <= 8) || line.voice >= VOICE_MIN || imperative(text))
+            (short && (ctx.in_header || line.words <= 8) || line.voice() >= VOICE_MIN || imperative(text))
                 .then_some(reason)
         }
         "navigation" => (short && (ctx.in_header || line.words <= 8 || text.contains(['|', '\u{b7}', '\u{2022}'])))
@@ -193,7 +193,7 @@ pub(super) fn furniture(line: &Line<'_>, ctx: Context) -> Option<&'static str> {
         // Publishers word their disclaimers like nobody else does.
         "disclaimer" => Some(reason),
         // Prose with a cue stays unless it speaks to the reader as the publisher does.
-        _ => (!line.prose || line.voice >= VOICE_MIN || imperative(text)).then_some(reason),
+        _ => (!line.prose || line.voice() >= VOICE_MIN || imperative(text)).then_some(reason),
     });
     // A word or two above the article, with no punctuation, is a section label.
     let section_label = ctx.in_header

@@ -112,3 +112,112 @@ fn hostile_text_is_handled() {
         }
     }
 }
+
+mod properties {
+    use std::ops::Range;
+
+    use proptest::prelude::*;
+
+    use super::cleaned;
+
+    /// Lines of the kinds a scraped page holds, to build pages that exercise every rule.
+    const PAGE_LINES: &[&str] = &[
+        "Skip to content",
+        "News | World | Tech",
+        "\u{2022} 4 Quay Road, Portsmouth",
+        "Hackers Hit Regional Water Utility",
+        "The utility said on Monday that attackers had locked its billing system and demanded a ransom.",
+        "\u{201c}We will not pay,\u{201d} the chief executive told reporters.",
+        "Related: Port strike ends",
+        "RelatedBank fined over outage",
+        "Press play to listen to this article",
+        "Photo: Ana Silva/Agency",
+        "Your support keeps our reporting free. Please donate today if you can.",
+        "Once",
+        "Monthly",
+        "Continue",
+        "Post a Comment",
+        "By Anna Berg, Security Correspondent",
+        "The attack was the second this year, officials said.",
+        "Data of 5&nbsp;000 customers leaked.</text>",
+        "cyber-",
+        "security experts were called in.",
+        "",
+        "   ",
+        "\u{200b}",
+    ];
+
+    fn page() -> impl Strategy<Value = String> {
+        let line = prop_oneof![
+            4 => proptest::sample::select(PAGE_LINES).prop_map(str::to_string),
+            1 => "\\PC{0,40}",
+        ];
+        let newline = prop_oneof![Just("\n"), Just("\r\n"), Just("\n\n")];
+        proptest::collection::vec((line, newline), 1..30)
+            .prop_map(|lines| lines.into_iter().map(|(l, nl)| l + nl).collect())
+            .prop_filter("the service rejects blank text", |s: &String| !s.trim().is_empty())
+    }
+
+    fn any_text() -> impl Strategy<Value = String> {
+        prop_oneof![page(), "\\PC{1,200}".prop_filter("not blank", |s: &String| !s.trim().is_empty())]
+    }
+
+    fn non_blank_lines(input: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        for raw in input.split_inclusive('\n') {
+            let body = raw.trim_end_matches(['\n', '\r']);
+            let text = body.trim();
+            if !text.chars().all(|c| super::super::normalize::is_invisible(c)) {
+                let lead = body.len() - body.trim_start().len();
+                out.push(at + lead..at + lead + text.len());
+            }
+            at += raw.len();
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn removed_spans_are_ordered_disjoint_and_on_char_boundaries(input in any_text()) {
+            let doc = cleaned(&input);
+            let mut last_end = 0;
+            for (range, reason) in &doc.removed {
+                prop_assert!(range.start >= last_end, "{reason} overlaps the block before");
+                prop_assert!(range.start < range.end && range.end <= input.len());
+                prop_assert!(input.is_char_boundary(range.start) && input.is_char_boundary(range.end));
+                last_end = range.end;
+            }
+        }
+
+        #[test]
+        fn every_line_is_either_kept_or_removed(input in any_text()) {
+            let doc = cleaned(&input);
+            let kept: Vec<Range<usize>> = doc.clean.input_ranges().collect();
+            for line in non_blank_lines(&input) {
+                let removed = doc.removed.iter().any(|(r, _)| r.start <= line.start && line.end <= r.end);
+                let is_kept = kept.iter().any(|k| k.start < line.end && line.start < k.end);
+                prop_assert!(removed != is_kept, "line {:?}: removed {removed}, kept {is_kept}", &input[line]);
+            }
+        }
+
+        #[test]
+        fn cleaned_ranges_map_inside_the_input_on_char_boundaries(input in any_text(), cuts in proptest::collection::vec(any::<prop::sample::Index>(), 2)) {
+            let doc = cleaned(&input);
+            let clean = doc.text();
+            let bounds: Vec<usize> = (0..=clean.len()).filter(|&i| clean.is_char_boundary(i)).collect();
+            let (a, b) = (cuts[0].get(&bounds), cuts[1].get(&bounds));
+            let mapped = doc.clean.to_input(*a.min(b)..*a.max(b));
+            prop_assert!(mapped.start <= mapped.end && mapped.end <= input.len());
+            prop_assert!(input.is_char_boundary(mapped.start) && input.is_char_boundary(mapped.end));
+        }
+
+        #[test]
+        fn cleanup_is_idempotent(input in any_text()) {
+            let once = cleaned(&input);
+            prop_assume!(!once.text().trim().is_empty());
+            let twice = cleaned(once.text());
+            prop_assert_eq!(twice.text(), once.text());
+        }
+    }
+}
