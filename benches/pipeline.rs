@@ -44,7 +44,10 @@ fn documents(texts: &[String]) -> Vec<Document> {
         .collect()
 }
 
-fn apply_all(step: &dyn Fn(&mut Document), docs: &mut [Document]) {
+/// A stage as a plain function over one document.
+type StepFn<'a> = &'a dyn Fn(&mut Document);
+
+fn apply_all(step: StepFn<'_>, docs: &mut [Document]) {
     for doc in docs {
         step(doc);
     }
@@ -55,7 +58,7 @@ fn stages(c: &mut Criterion) {
     let bytes: usize = texts.iter().map(String::len).sum();
     println!("corpus: {} articles, {:.2} MB ({source})", texts.len(), bytes as f64 / 1e6);
     let (cleanup, entities, classify, incidents) = (Cleanup, Entities::new(), Classify, Incidents);
-    let steps: [(&str, &dyn Fn(&mut Document)); 4] = [
+    let steps: [(&str, StepFn<'_>); 4] = [
         ("cleanup", &|d| cleanup.apply(d)),
         ("entities", &|d| entities.apply(d)),
         ("classify", &|d| classify.apply(d)),

@@ -168,7 +168,7 @@ mod properties {
         for raw in input.split_inclusive('\n') {
             let body = raw.trim_end_matches(['\n', '\r']);
             let text = body.trim();
-            if !text.chars().all(|c| super::super::normalize::is_invisible(c)) {
+            if !text.chars().all(super::super::normalize::is_invisible) {
                 let lead = body.len() - body.trim_start().len();
                 out.push(at + lead..at + lead + text.len());
             }
