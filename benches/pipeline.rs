@@ -1,6 +1,8 @@
 //! Throughput of each stage and of the whole pipeline, in MB/s of article text, on the CASIE
 //! articles in `../shared/casie/dev.jsonl` when present, else on the bundled examples.
 //!
+//! Also the start-up cost of the gazetteers, built in and with an ATT&CK-sized STIX bundle.
+//!
 //! `cargo bench --bench pipeline`; one stage: `cargo bench --bench pipeline -- cleanup`.
 
 use std::{fs, path::Path, time::Duration};
@@ -8,7 +10,13 @@ use std::{fs, path::Path, time::Duration};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use incident_enricher::{
     pb,
-    pipeline::{Document, Step, classify::Classify, cleanup::Cleanup, entities::Entities, incidents::Incidents},
+    pipeline::{
+        Document, Step,
+        classify::Classify,
+        cleanup::Cleanup,
+        entities::{Entities, Gazetteer},
+        incidents::Incidents,
+    },
 };
 
 /// The texts to measure on, and where they came from.
@@ -94,5 +102,49 @@ fn stages(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, stages);
+/// Writes a STIX bundle the size of MITRE ATT&CK's enterprise-attack.json (about 20 MB):
+/// named intrusion sets, malware and tools with aliases and ids, and the long descriptions
+/// and relationship objects that make up most of the real file's bytes.
+fn attack_sized_bundle(path: &Path) -> usize {
+    let filler = "This group has targeted government, defence and energy organisations since at least 2014, \
+                  using spearphishing, exploited public-facing applications and custom backdoors. ";
+    let mut objects = Vec::new();
+    for i in 0..12_000 {
+        let (kind, prefix) = match i % 3 {
+            0 => ("intrusion-set", "G"),
+            1 => ("malware", "S"),
+            _ => ("relationship", "R"),
+        };
+        let name = format!("Synthetic{kind}{i} Cluster");
+        objects.push(serde_json::json!({
+            "type": kind,
+            "id": format!("{kind}--00000000-0000-4000-8000-{i:012}"),
+            "name": name,
+            "aliases": [name.clone(), format!("SYN-{i}"), format!("Synthetic Alias {i}")],
+            "description": filler.repeat(7),
+            "external_references": [{"source_name": "mitre-attack", "external_id": format!("{prefix}{:05}", 10_000 + i)}],
+        }));
+    }
+    let bundle = serde_json::json!({"type": "bundle", "id": "bundle--synthetic", "objects": objects});
+    let bytes = serde_json::to_vec(&bundle).expect("serialises");
+    fs::write(path, &bytes).expect("temp file is writable");
+    bytes.len()
+}
+
+fn startup(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join("incident-enricher-bench");
+    fs::create_dir_all(&dir).expect("temp dir");
+    let bundle = dir.join("attack-sized-bundle.json");
+    let size = attack_sized_bundle(&bundle);
+    println!("synthetic bundle: {:.1} MB", size as f64 / 1e6);
+    let mut group = c.benchmark_group("startup");
+    group.sample_size(10).measurement_time(Duration::from_secs(10));
+    group.bench_function("built-in gazetteers", |b| b.iter(Gazetteer::builtin));
+    group.bench_function("with an ATT&CK-sized bundle", |b| {
+        b.iter(|| Gazetteer::with_files(&[&bundle]).expect("the bundle loads"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, stages, startup);
 criterion_main!(benches);

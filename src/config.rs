@@ -95,6 +95,20 @@ pub struct ServeArgs {
     /// HTTP/2 streams (concurrent calls) one connection may have open.
     #[arg(long, env = "ENRICHER_MAX_CONCURRENT_STREAMS", default_value_t = DEFAULT_MAX_CONCURRENT_STREAMS)]
     pub max_concurrent_streams: u32,
+
+    /// Gazetteer files to load at start-up.
+    #[command(flatten)]
+    pub gazetteers: GazetteerArgs,
+}
+
+/// Where more names come from.
+#[derive(Debug, Clone, Args)]
+pub struct GazetteerArgs {
+    /// A STIX 2.1 bundle (e.g. MITRE ATT&CK's enterprise-attack.json) or MISP galaxy cluster
+    /// file whose threat actors, malware and tools are added to the built-in gazetteers at
+    /// start-up. Repeat for several; the environment variable takes a comma-separated list.
+    #[arg(long = "gazetteer", value_name = "PATH", env = "ENRICHER_GAZETTEERS", value_delimiter = ',')]
+    pub files: Vec<PathBuf>,
 }
 
 /// Flags of `enrich`.
@@ -116,6 +130,10 @@ pub struct EnrichArgs {
     /// Largest article text accepted, in bytes.
     #[arg(long, env = "ENRICHER_MAX_ARTICLE_BYTES", default_value_t = DEFAULT_MAX_ARTICLE_BYTES, value_parser = parse_positive)]
     pub max_article_bytes: usize,
+
+    /// Gazetteer files to load at start-up.
+    #[command(flatten)]
+    pub gazetteers: GazetteerArgs,
 }
 
 /// Where the server listens.

@@ -11,7 +11,7 @@ use futures::{StreamExt, stream};
 use incident_enricher::{
     config::{self, Cli, Command, EnrichArgs, EvalCleanupArgs, EvalCommand, ServeArgs},
     eval, input, pb,
-    pipeline::{Document, Pipeline},
+    pipeline::{Document, Pipeline, entities::Gazetteer},
     server::{self, Listener, ServerConfig},
 };
 use tokio::time::Instant;
@@ -66,7 +66,8 @@ async fn enrich(args: EnrichArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     for path in &args.paths {
         records.push(input::records(path)?);
     }
-    let pipeline = Pipeline::new().unlimited();
+    let (gazetteer, _) = Gazetteer::with_files(&args.gazetteers.files)?;
+    let pipeline = Pipeline::with_gazetteer(gazetteer).unlimited();
     let parallel = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut responses = stream::iter(records.into_iter().flatten())
         .map(|record| {

@@ -116,3 +116,35 @@ fn every_subcommand_documents_its_flags() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("ENRICHER_MAX_CONCURENCY"));
 }
+
+#[test]
+fn gazetteer_files_add_names_and_a_bad_one_stops_start_up() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gazetteers");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let article = dir.path().join("story.txt");
+    std::fs::write(
+        &article,
+        "Investigators said the group known as Glass Kestrel deployed MarrowWipe against the port.",
+    )
+    .expect("written");
+
+    let out = binary()
+        .arg("enrich")
+        .arg("--gazetteer")
+        .arg(fixtures.join("stix_bundle.json"))
+        .arg(&article)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_, r) = parse_lines(&out.stdout).pop().expect("a response");
+    let actor = r.entities.iter().find(|e| e.kind() == pb::EntityKind::ThreatActor).expect("actor tagged");
+    assert_eq!((actor.name.as_str(), actor.external_id.as_str()), ("Quiet Heron", "G9901"));
+
+    for sub in [vec!["enrich", article.to_str().unwrap()], vec!["serve", "--listen", "127.0.0.1:0"]] {
+        let out =
+            binary().args(&sub).arg("--gazetteer").arg(fixtures.join("malformed_misp.json")).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{sub:?} started with a malformed gazetteer");
+        assert!(stderr.contains("malformed_misp.json") && stderr.contains("value 0"), "{stderr}");
+    }
+}

@@ -121,6 +121,8 @@ pub struct Indicator {
     pub value: String,
     /// Where it is mentioned.
     pub mentions: Vec<CleanRange>,
+    /// Whether some mention was written defanged.
+    pub defanged: bool,
 }
 
 /// A sentence that reports an incident of some type.

@@ -44,9 +44,14 @@ pub struct Pipeline {
 impl Pipeline {
     /// Builds the stages with the built-in gazetteers.
     pub fn new() -> Self {
+        Self::with_gazetteer(entities::Gazetteer::builtin())
+    }
+
+    /// Builds the stages with `gazetteer`, e.g. the built-in one extended from files.
+    pub fn with_gazetteer(gazetteer: entities::Gazetteer) -> Self {
         Self {
             cleanup: StageLayer::new(cleanup::Cleanup),
-            entities: StageLayer::new(entities::Entities::new()),
+            entities: StageLayer::new(entities::Entities::with_gazetteer(gazetteer)),
             classify: StageLayer::new(classify::Classify),
             incidents: StageLayer::new(incidents::Incidents),
         }

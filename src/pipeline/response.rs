@@ -45,6 +45,7 @@ impl Document {
                 kind: ind.kind.into(),
                 value: ind.value.clone(),
                 mentions: ind.mentions.iter().map(clean).collect(),
+                defanged: ind.defanged,
             })
             .collect();
         let incidents = self

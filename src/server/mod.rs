@@ -30,7 +30,10 @@ pub use status::{Draining, from_pipeline, to_status};
 use crate::{
     config::{ListenAddr, ServeArgs},
     pb::{self, enricher_server::EnricherServer},
-    pipeline::Pipeline,
+    pipeline::{
+        Pipeline,
+        entities::{Gazetteer, GazetteerError},
+    },
 };
 
 /// The service name health reports on, besides the server as a whole ("").
@@ -67,6 +70,9 @@ pub enum ServeError {
     /// The transport failed.
     #[error("gRPC transport failed")]
     Transport(#[from] tonic::transport::Error),
+    /// A gazetteer file could not be loaded.
+    #[error(transparent)]
+    Gazetteer(#[from] GazetteerError),
 }
 
 impl Listener {
@@ -107,6 +113,8 @@ pub struct ServerConfig {
     pub drain_timeout: Duration,
     /// HTTP/2 streams per connection.
     pub max_concurrent_streams: u32,
+    /// STIX and MISP files that extend the built-in gazetteers.
+    pub gazetteers: Vec<PathBuf>,
 }
 
 impl From<&ServeArgs> for ServerConfig {
@@ -120,6 +128,7 @@ impl From<&ServeArgs> for ServerConfig {
             max_concurrency: a.max_concurrency,
             drain_timeout: a.drain_timeout,
             max_concurrent_streams: a.max_concurrent_streams,
+            gazetteers: a.gazetteers.files.clone(),
         }
     }
 }
@@ -143,7 +152,8 @@ pub async fn serve_with_capacity(
     capacity: Arc<Semaphore>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
-    let pipeline = Pipeline::new();
+    let (gazetteer, _) = Gazetteer::with_files(&config.gazetteers)?;
+    let pipeline = Pipeline::with_gazetteer(gazetteer);
     // Ready means ready: health reports SERVING only after the patterns are compiled.
     pipeline.warm_up().await;
     let draining = Arc::new(AtomicBool::new(false));

@@ -27,6 +27,7 @@ pub fn config() -> ServerConfig {
         max_concurrency: 4,
         drain_timeout: Duration::from_secs(10),
         max_concurrent_streams: 64,
+        gazetteers: Vec::new(),
     }
 }
 

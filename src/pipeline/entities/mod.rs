@@ -1,16 +1,24 @@
-//! Entities: who and what the article names (gazetteers and patterns), and the technical
-//! indicators it contains, each with a canonical name and every mention.
+//! Entities: who and what the article names (gazetteers and patterns), the dates, money and
+//! quantities it gives, and the technical indicators it contains, each with a canonical name
+//! and every mention.
 
+mod dates;
 mod gazetteer;
 mod indicators;
+mod load;
 mod patterns;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 
-use super::{CleanRange, Document, Entity, Indicator, Step};
-use crate::pb::EntityKind;
+use chrono::{DateTime, NaiveDate};
 
-pub use gazetteer::Gazetteer;
+use super::{CleanRange, Document, Entity, Indicator, Step};
+use crate::pb::{EntityKind, IndicatorKind};
+
+pub use gazetteer::{Entry, Gazetteer, LoadReport};
+pub use load::GazetteerError;
 
 /// How far before a national body a country may name its owner ("Ukraine's Foreign Ministry").
 const OWNER_REACH_BYTES: usize = 16;
@@ -24,7 +32,12 @@ pub struct Entities {
 impl Entities {
     /// The stage with the built-in gazetteers.
     pub fn new() -> Self {
-        Self { gazetteer: Gazetteer::builtin() }
+        Self::with_gazetteer(Gazetteer::builtin())
+    }
+
+    /// The stage with `gazetteer`, e.g. one extended from files.
+    pub fn with_gazetteer(gazetteer: Gazetteer) -> Self {
+        Self { gazetteer }
     }
 }
 
@@ -45,27 +58,56 @@ impl Step for Entities {
             let e = hit.entry;
             found.mention(e.kind, &e.name, &e.country_code, &e.external_id, hit.range.clone());
         }
+        // Countries may sit inside a body's name ("Ministry of Foreign Affairs of Ukraine").
+        let overlaps_known = |r: &CleanRange| {
+            hits.iter().any(|h| h.entry.kind != EntityKind::Country && h.range.start < r.end && r.start < h.range.end)
+        };
         for f in patterns::find(text) {
-            let overlaps_known = hits.iter().any(|h| h.range.start < f.range.end && f.range.start < h.range.end);
             let country_code = match f.kind {
-                // A person's name that is also a known name is the known thing ("Lazarus said").
-                EntityKind::Person if overlaps_known => continue,
+                // A name that is also a known name is the known thing ("Lazarus said").
+                EntityKind::Person | EntityKind::Organization | EntityKind::GovernmentBody
+                    if overlaps_known(&f.range) =>
+                {
+                    continue;
+                }
                 EntityKind::GovernmentBody => owner(&hits, &f.range).unwrap_or_default(),
                 _ => String::new(),
             };
             found.mention(f.kind, &f.name, &country_code, "", f.range);
         }
+        for date in dates::find(text, published_date(&doc.article)) {
+            found.mention(EntityKind::Date, &date.value, "", "", date.range);
+        }
         found.link_surnames(text);
+        found.link_definite_references(text);
         let mut indicators: Vec<Indicator> = Vec::new();
         for f in indicators::find(text) {
+            // A CVE id names a vulnerability as well as being an indicator.
+            if f.kind == IndicatorKind::Cve {
+                found.mention(EntityKind::Vulnerability, &f.value, "", &f.value, f.range.clone());
+            }
             match indicators.iter_mut().find(|i| i.kind == f.kind && i.value == f.value) {
-                Some(known) => known.mentions.push(f.range),
-                None => indicators.push(Indicator { kind: f.kind, value: f.value, mentions: vec![f.range] }),
+                Some(known) => {
+                    known.mentions.push(f.range);
+                    known.defanged |= f.defanged;
+                }
+                None => indicators.push(Indicator {
+                    kind: f.kind,
+                    value: f.value,
+                    mentions: vec![f.range],
+                    defanged: f.defanged,
+                }),
             }
         }
         doc.entities = found.into_entities();
         doc.indicators = indicators;
     }
+}
+
+/// The article's publication day, if the caller sent one.
+fn published_date(article: &crate::pb::Article) -> Option<NaiveDate> {
+    let stamp = article.published_at.as_ref()?;
+    DateTime::from_timestamp(stamp.seconds, 0).map(|t| t.date_naive())
 }
 
 /// The country a national body belongs to: one named just before it, or inside it.
@@ -123,62 +165,77 @@ impl Registry {
         }
     }
 
+    /// "the ministry" after "Ministry of Foreign Affairs", "the bloc" after "European Union":
+    /// a definite reference to the head noun of the last body or organisation named before it.
+    fn link_definite_references(&mut self, text: &str) {
+        const HEADS: &[(&str, &[&str])] = &[
+            ("the ministry", &["Ministry"]),
+            ("the agency", &["Agency"]),
+            ("the department", &["Department"]),
+            ("the council", &["Council"]),
+            ("the parliament", &["Parliament"]),
+            ("the commission", &["Commission"]),
+            ("the hospital", &["Hospital"]),
+            ("the bank", &["Bank"]),
+            ("the university", &["University"]),
+            ("the alliance", &["NATO"]),
+            ("the bloc", &["European Union"]),
+        ];
+        // ASCII lowercasing keeps every byte offset.
+        let lower = text.to_ascii_lowercase();
+        for (phrase, heads) in HEADS {
+            for (at, _) in lower.match_indices(phrase) {
+                let range = at..at + phrase.len();
+                // "the Ministry of Agriculture" is a name, not a reference back.
+                let in_a_name =
+                    self.entities.iter().flat_map(|e| &e.mentions).any(|m| m.start < range.end && range.start < m.end);
+                if in_a_name || !gazetteer::is_word_boundary(text, range.start, range.end) {
+                    continue;
+                }
+                // The last entity mentioned before `at` whose name carries the head.
+                let referent = self
+                    .entities
+                    .iter_mut()
+                    .filter(|e| matches!(e.kind, EntityKind::GovernmentBody | EntityKind::Organization))
+                    .filter(|e| heads.iter().any(|h| e.name.contains(h)))
+                    .filter_map(|e| e.mentions.iter().map(|m| m.start).filter(|&s| s < at).max().map(|last| (last, e)))
+                    .max_by_key(|(last, _)| *last);
+                if let Some((_, entity)) = referent {
+                    entity.mentions.push(range);
+                }
+            }
+        }
+    }
+
+    /// A body named once with its country ("Russia's Foreign Ministry") and later without
+    /// ("the Foreign Ministry's website") is one body, when only one country claims the name.
+    fn merge_unowned_bodies(&mut self) {
+        let mut i = 0;
+        while i < self.entities.len() {
+            let e = &self.entities[i];
+            let owned: Vec<usize> = (0..self.entities.len())
+                .filter(|&j| {
+                    let o = &self.entities[j];
+                    o.kind == e.kind && o.name == e.name && !o.country_code.is_empty()
+                })
+                .collect();
+            if e.kind == EntityKind::GovernmentBody && e.country_code.is_empty() && owned.len() == 1 {
+                let orphan = self.entities.remove(i);
+                let owner = owned[0] - usize::from(owned[0] > i);
+                self.entities[owner].mentions.extend(orphan.mentions);
+                continue;
+            }
+            i += 1;
+        }
+    }
+
     fn into_entities(mut self) -> Vec<Entity> {
+        self.merge_unowned_bodies();
         for e in &mut self.entities {
             e.mentions.sort_by_key(|m| m.start);
+            e.mentions.dedup();
         }
         self.entities.sort_by_key(|e| e.mentions.first().map_or(usize::MAX, |m| m.start));
         self.entities
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::pipeline::{
-        cleanup::Cleanup,
-        test_util::{run, step},
-    };
-
-    fn entities(text: &str) -> Document {
-        run(text, &[&step(&Cleanup), &step(&Entities::new())])
-    }
-
-    fn named<'d>(doc: &'d Document, kind: EntityKind, name: &str) -> &'d Entity {
-        doc.entities
-            .iter()
-            .find(|e| e.kind == kind && e.name == name)
-            .unwrap_or_else(|| panic!("no {kind:?} {name:?} in {:#?}", doc.entities))
-    }
-
-    #[test]
-    fn national_bodies_belong_to_the_country_before_them() {
-        let doc = entities("Ukraine's Foreign Ministry and the Russian Foreign Ministry traded accusations on Friday.");
-        let bodies: Vec<(&str, &str)> = doc
-            .entities
-            .iter()
-            .filter(|e| e.kind == EntityKind::GovernmentBody)
-            .map(|e| (e.name.as_str(), e.country_code.as_str()))
-            .collect();
-        assert_eq!(bodies, [("Foreign Ministry", "UA"), ("Foreign Ministry", "RU")]);
-    }
-
-    #[test]
-    fn people_are_linked_to_later_surname_mentions() {
-        let text =
-            "Cabinet spokeswoman Marta Kovalenko said the sites were restored. Kovalenko did not name a culprit.";
-        let doc = entities(text);
-        let person = named(&doc, EntityKind::Person, "Marta Kovalenko");
-        let mentions: Vec<&str> = person.mentions.iter().map(|m| &doc.text()[m.clone()]).collect();
-        assert_eq!(mentions, ["Marta Kovalenko", "Kovalenko"]);
-    }
-
-    #[test]
-    fn actors_malware_and_indicators_carry_their_ids() {
-        let doc = entities("Sandworm deployed NotPetya in 2017 from 203.0.113[.]9, exploiting CVE-2017-0144 again.");
-        assert_eq!(named(&doc, EntityKind::ThreatActor, "Sandworm Team").external_id, "G0034");
-        assert_eq!(named(&doc, EntityKind::Malware, "NotPetya").external_id, "S0368");
-        let values: Vec<&str> = doc.indicators.iter().map(|i| i.value.as_str()).collect();
-        assert_eq!(values, ["203.0.113.9", "CVE-2017-0144"]);
     }
 }

@@ -1,0 +1,186 @@
+use std::path::{Path, PathBuf};
+
+use super::{Entities, Gazetteer};
+use crate::{
+    pb::{self, EntityKind},
+    pipeline::{
+        Document, Entity, Step,
+        cleanup::Cleanup,
+        test_util::{doc, run, step},
+    },
+};
+
+fn entities(text: &str) -> Document {
+    run(text, &[&step(&Cleanup), &step(&Entities::new())])
+}
+
+fn named<'d>(doc: &'d Document, kind: EntityKind, name: &str) -> &'d Entity {
+    doc.entities
+        .iter()
+        .find(|e| e.kind == kind && e.name == name)
+        .unwrap_or_else(|| panic!("no {kind:?} {name:?} in {:#?}", doc.entities))
+}
+
+fn mentions<'d>(doc: &'d Document, e: &Entity) -> Vec<&'d str> {
+    e.mentions.iter().map(|m| &doc.text()[m.clone()]).collect()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gazetteers").join(name)
+}
+
+/// Gazetteer cases: the surface in the text, and what it must (or must not) be tagged as.
+struct Case {
+    text: &'static str,
+    want: &'static [(&'static str, EntityKind, &'static str)],
+    not: &'static [&'static str],
+}
+
+const GAZETTEER: &[Case] = &[
+    Case {
+        text: "Ukrainian officials said Moscow denied that Russia was behind it; the Kremlin agreed.",
+        want: &[
+            ("Ukrainian", EntityKind::Country, "Ukraine"),
+            ("Moscow", EntityKind::Country, "Russia"),
+            ("Kremlin", EntityKind::Country, "Russia"),
+        ],
+        not: &[],
+    },
+    Case {
+        text: "NoName057(16) hit the European Parliament; NATO and the OSCE condemned it.",
+        want: &[
+            ("NoName057(16)", EntityKind::ThreatActor, "NoName057(16)"),
+            ("European Parliament", EntityKind::GovernmentBody, "European Parliament"),
+            ("NATO", EntityKind::Organization, "NATO"),
+        ],
+        not: &[],
+    },
+    Case {
+        text: "Sandworm deployed NotPetya; Fancy Bear and Lazarus Group were blamed for WannaCry.",
+        want: &[
+            ("Sandworm", EntityKind::ThreatActor, "Sandworm Team"),
+            ("NotPetya", EntityKind::Malware, "NotPetya"),
+            ("Fancy Bear", EntityKind::ThreatActor, "APT28"),
+            ("WannaCry", EntityKind::Malware, "WannaCry"),
+        ],
+        not: &[],
+    },
+    // REGRESSION: parts of words, ordinary words and all-caps shouting are not names.
+    Case {
+        text: "Russians in Prussia read a storm of news about the equation.",
+        want: &[],
+        not: &["Prussia", "storm", "equation"],
+    },
+];
+
+#[test]
+fn gazetteer_names_by_kind_and_canonical_form() {
+    for case in GAZETTEER {
+        let doc = entities(case.text);
+        for (surface, kind, name) in case.want {
+            let e = named(&doc, *kind, name);
+            // A name may be matched with its article ("the Kremlin", "the European Parliament").
+            let found = mentions(&doc, e).iter().any(|m| m.trim_start_matches("the ") == *surface);
+            assert!(found, "{surface:?} not a mention of {name} in {:?}", case.text);
+        }
+        for surface in case.not {
+            let tagged = doc.entities.iter().any(|e| mentions(&doc, e).contains(surface));
+            assert!(!tagged, "{surface:?} tagged in {:?}", case.text);
+        }
+    }
+}
+
+#[test]
+fn actors_and_malware_carry_their_ids() {
+    let doc = entities("Sandworm deployed NotPetya in 2017 from 203.0.113[.]9, exploiting CVE-2017-0144 again.");
+    assert_eq!(named(&doc, EntityKind::ThreatActor, "Sandworm Team").external_id, "G0034");
+    assert_eq!(named(&doc, EntityKind::Malware, "NotPetya").external_id, "S0368");
+    assert_eq!(named(&doc, EntityKind::Vulnerability, "CVE-2017-0144").external_id, "CVE-2017-0144");
+    let values: Vec<&str> = doc.indicators.iter().map(|i| i.value.as_str()).collect();
+    assert_eq!(values, ["203.0.113.9", "CVE-2017-0144"]);
+}
+
+#[test]
+fn national_bodies_belong_to_the_country_before_them() {
+    let doc = entities("Ukraine's Foreign Ministry and the Russian Foreign Ministry traded accusations on Friday.");
+    let bodies: Vec<(&str, &str)> = doc
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::GovernmentBody)
+        .map(|e| (e.name.as_str(), e.country_code.as_str()))
+        .collect();
+    assert_eq!(bodies, [("Foreign Ministry", "UA"), ("Foreign Ministry", "RU")]);
+}
+
+#[test]
+fn later_mentions_link_to_the_first() {
+    let text = "Cabinet spokeswoman Marta Kovalenko said the Ministry of Coastal Fisheries was hit. \
+                Kovalenko said the ministry restored its site. The European Union offered help, and the bloc sent experts.";
+    let doc = entities(text);
+    let person = named(&doc, EntityKind::Person, "Marta Kovalenko");
+    assert_eq!(mentions(&doc, person), ["Marta Kovalenko", "Kovalenko"]);
+    let ministry = named(&doc, EntityKind::GovernmentBody, "Ministry of Coastal Fisheries");
+    assert_eq!(mentions(&doc, ministry), ["Ministry of Coastal Fisheries", "the ministry"]);
+    let eu = named(&doc, EntityKind::Organization, "European Union");
+    assert_eq!(mentions(&doc, eu), ["European Union", "the bloc"]);
+}
+
+#[test]
+fn dates_resolve_with_the_publication_date() {
+    let mut d = doc("The attack began on Friday and was first seen last month, officials said.");
+    d.article.published_at = Some(pbjson_types::Timestamp { seconds: 1_642_248_000, nanos: 0 }); // 2022-01-15
+    Cleanup.apply(&mut d);
+    Entities::new().apply(&mut d);
+    let dates: Vec<&str> = d.entities.iter().filter(|e| e.kind == EntityKind::Date).map(|e| e.name.as_str()).collect();
+    assert_eq!(dates, ["2022-01-14", "2021-12"]);
+}
+
+#[test]
+fn files_add_names_with_their_kind_and_id() {
+    let (gazetteer, reports) =
+        Gazetteer::with_files(&[fixture("stix_bundle.json"), fixture("misp_galaxy.json")]).expect("fixtures load");
+    let builtin = Gazetteer::builtin().len();
+    assert_eq!(reports.iter().map(|r| r.names_added).sum::<usize>(), gazetteer.len() - builtin);
+    let stage = Entities::with_gazetteer(gazetteer);
+    let mut d =
+        doc("Glass Kestrel used MarrowWipe and TunnelSnail; Lantern Moth and the Telebots Crew followed. A Storm hit.");
+    Cleanup.apply(&mut d);
+    stage.apply(&mut d);
+    let tagged = |surface: &str| {
+        d.entities
+            .iter()
+            .find(|e| mentions(&d, e).contains(&surface))
+            .map(|e| (e.kind, e.name.clone(), e.external_id.clone(), e.country_code.clone()))
+    };
+    assert_eq!(
+        tagged("Glass Kestrel"),
+        Some((EntityKind::ThreatActor, "Quiet Heron".into(), "G9901".into(), String::new()))
+    );
+    assert_eq!(tagged("MarrowWipe"), Some((EntityKind::Malware, "MarrowWipe".into(), "S9902".into(), String::new())));
+    assert_eq!(tagged("TunnelSnail").map(|t| t.2), Some("S9903".into()));
+    assert_eq!(tagged("Lantern Moth").map(|t| (t.0, t.3)), Some((EntityKind::ThreatActor, "IR".into())));
+    // A new alias of a known actor joins the built-in entry and its id.
+    assert_eq!(tagged("Telebots Crew").map(|t| (t.1, t.2)), Some(("Sandworm Team".into(), "G0034".into())));
+    // An ordinary word among the synonyms is not taken.
+    assert_eq!(tagged("Storm"), None);
+}
+
+#[test]
+fn bad_files_fail_with_the_file_and_the_problem() {
+    for (file, problem) in [
+        ("malformed_misp.json", "value 0 has no \"value\""),
+        ("not_json.json", "not JSON"),
+        ("missing.json", "cannot read"),
+    ] {
+        let err = Gazetteer::with_files(&[fixture(file)]).expect_err("rejected");
+        let message = err.to_string();
+        assert!(message.contains(file) && message.contains(problem), "{message}");
+    }
+}
+
+#[test]
+fn indicators_from_text_keep_their_defanged_flag() {
+    let doc = entities("The loader called hxxps://cdn-update[.]example/a.js and https://vendor.example.com/fix.");
+    let flags: Vec<(pb::IndicatorKind, bool)> = doc.indicators.iter().map(|i| (i.kind, i.defanged)).collect();
+    assert_eq!(flags, [(pb::IndicatorKind::Url, true), (pb::IndicatorKind::Url, false)]);
+}
