@@ -109,7 +109,7 @@ fn attack_sized_bundle(path: &Path) -> usize {
     let filler = "This group has targeted government, defence and energy organisations since at least 2014, \
                   using spearphishing, exploited public-facing applications and custom backdoors. ";
     let mut objects = Vec::new();
-    for i in 0..12_000 {
+    for i in 0..13_500 {
         let (kind, prefix) = match i % 3 {
             0 => ("intrusion-set", "G"),
             1 => ("malware", "S"),

@@ -173,6 +173,9 @@ pub(super) fn find(text: &str) -> Vec<Found> {
     for (pattern, kind) in [(&*GOVERNMENT_BODY, EntityKind::GovernmentBody), (&*ORGANIZATION, EntityKind::Organization)]
     {
         for m in pattern.find_iter(text) {
+            if kind == EntityKind::Organization && in_headline(text, m.start()) {
+                continue;
+            }
             let (range, name) = strip_article(text, m.range());
             found.push(Found { kind, range, name });
         }
@@ -183,7 +186,7 @@ pub(super) fn find(text: &str) -> Vec<Found> {
             let r = name.range();
             // Inside a body's name ("... and Information Protection said") it is not a person.
             let taken = found.iter().any(|f: &Found| f.range.start < r.end && r.start < f.range.end);
-            if !taken && is_person_name(name.as_str()) {
+            if !taken && is_person_name(name.as_str()) && !in_headline(text, r.start) {
                 found.push(Found { kind: EntityKind::Person, range: r, name: name.as_str().to_string() });
             }
         }
@@ -217,6 +220,17 @@ pub(super) fn find(text: &str) -> Vec<Found> {
         found.push(Found { kind: EntityKind::Quantity, range: whole.range(), name: format!("{n} {unit}") });
     }
     found
+}
+
+/// Whether byte `at` lies in a line in title case ("Hackers Hit Regional Water Utility"), where
+/// capitals say nothing about names.
+fn in_headline(text: &str, at: usize) -> bool {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line = text[start..end].trim();
+    let words: Vec<&str> = line.split_whitespace().filter(|w| w.len() > 3).collect();
+    let capitalised = words.iter().filter(|w| w.starts_with(char::is_uppercase)).count();
+    !line.ends_with(['.', '!', '?']) && (3..=20).contains(&words.len()) && capitalised * 10 >= words.len() * 8
 }
 
 /// A captured name that is a person's: no word of it is a function word, a title, an
@@ -290,6 +304,7 @@ mod tests {
             ["Northfield Regional Hospital", "Harbourline Bank"]
         ),
         case!(Organization, "Staff at the hospital said banks were fine.", []),
+        case!(Organization, "Hackers Poisoned Regional Water Supply, Officials Say\nThe text goes on.", []),
         // National bodies.
         case!(
             GovernmentBody,
