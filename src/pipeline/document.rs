@@ -110,6 +110,9 @@ pub struct Entity {
     pub country_code: String,
     /// Stable external id (e.g. MITRE ATT&CK), or empty.
     pub external_id: String,
+    /// Finer kind from the gazetteer (a malware family's "wiper", "ransomware", ...; an
+    /// actor's "apt", "hacktivist", ...), or empty. Internal: classification reads it.
+    pub category: String,
 }
 
 /// A technical indicator, normalised.

@@ -7,7 +7,7 @@ pub(crate) mod sentences;
 use std::time::{Duration, SystemTime};
 
 use super::{Document, Report, Step};
-use crate::pb::{IncidentType, Temporality};
+use crate::pb::{EntityKind, IncidentType, Temporality};
 
 use cues::{ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, PAST, YEAR};
 
@@ -61,6 +61,18 @@ impl Step for Classify {
                     any = true;
                 }
             }
+            // A wiper or ransomware family named in the sentence says how the attack was made.
+            for e in &doc.entities {
+                let kind = match (e.kind, e.category.as_str()) {
+                    (EntityKind::Malware, "wiper") => IncidentType::Wiper,
+                    (EntityKind::Malware, "ransomware") => IncidentType::Ransomware,
+                    _ => continue,
+                };
+                for m in e.mentions.iter().filter(|m| sentence.start <= m.start && m.end <= sentence.end) {
+                    push(kind, m.start - sentence.start..m.end - sentence.start);
+                    any = true;
+                }
+            }
             let (attack, systems) = &*ATTACK_ON_SYSTEMS;
             if !any
                 && systems.is_match(s)
@@ -85,11 +97,12 @@ mod tests {
     use super::*;
     use crate::pipeline::{
         cleanup::Cleanup,
+        entities::Entities,
         test_util::{run, step},
     };
 
     fn reports(text: &str) -> Vec<(IncidentType, Temporality)> {
-        let doc = run(text, &[&step(&Cleanup), &step(&Classify)]);
+        let doc = run(text, &[&step(&Cleanup), &step(&Entities::new()), &step(&Classify)]);
         doc.reports.iter().map(|r| (r.kind, r.temporality)).collect()
     }
 
@@ -107,6 +120,14 @@ mod tests {
                 (IncidentType::Wiper, Temporality::Historical),
                 (IncidentType::Ransomware, Temporality::Hypothetical),
             ]
+        );
+    }
+
+    #[test]
+    fn a_named_wiper_or_ransomware_family_types_the_sentence() {
+        assert_eq!(
+            reports("Back in 2017, Sandworm used NotPetya against Ukrainian companies."),
+            [(IncidentType::Wiper, Temporality::Historical)]
         );
     }
 

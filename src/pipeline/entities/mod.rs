@@ -56,7 +56,8 @@ impl Step for Entities {
         let mut found = Registry::default();
         for hit in &hits {
             let e = hit.entry;
-            found.mention(e.kind, &e.name, &e.country_code, &e.external_id, hit.range.clone());
+            let i = found.mention(e.kind, &e.name, &e.country_code, &e.external_id, hit.range.clone());
+            found.entities[i].category.clone_from(&e.category);
         }
         // Countries may sit inside a body's name ("Ministry of Foreign Affairs of Ukraine").
         let overlaps_known = |r: &CleanRange| {
@@ -130,7 +131,16 @@ struct Registry {
 }
 
 impl Registry {
-    fn mention(&mut self, kind: EntityKind, name: &str, country_code: &str, external_id: &str, at: CleanRange) {
+    /// Adds a mention, to a new entity or the one with the same kind, name and country, and
+    /// returns that entity's index.
+    fn mention(
+        &mut self,
+        kind: EntityKind,
+        name: &str,
+        country_code: &str,
+        external_id: &str,
+        at: CleanRange,
+    ) -> usize {
         let key = (kind, name.to_string(), country_code.to_string());
         let entities = &mut self.entities;
         let i = *self.index.entry(key).or_insert_with(|| {
@@ -140,6 +150,7 @@ impl Registry {
                 mentions: Vec::new(),
                 country_code: country_code.to_string(),
                 external_id: external_id.to_string(),
+                category: String::new(),
             });
             entities.len() - 1
         });
@@ -147,6 +158,7 @@ impl Registry {
         if !mentions.contains(&at) {
             mentions.push(at);
         }
+        i
     }
 
     /// Later mentions of a person by surname alone ("Nikolenko added").

@@ -47,7 +47,11 @@ const GAZETTEER: &[Case] = &[
         not: &[],
     },
     // "Brussels" in news stands for the EU, not Belgium.
-    Case { text: "Brussels condemned the attack.", want: &[("Brussels", EntityKind::Organization, "European Union")], not: &[] },
+    Case {
+        text: "Brussels condemned the attack.",
+        want: &[("Brussels", EntityKind::Organization, "European Union")],
+        not: &[],
+    },
     Case {
         text: "NoName057(16) hit the European Parliament; NATO and the OSCE condemned it.",
         want: &[
