@@ -4,6 +4,8 @@ use std::{env, path::PathBuf, time::Duration};
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use crate::telemetry::{LogFormat, OtlpProtocol, TelemetryConfig};
+
 /// Default gRPC listen address.
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:50051";
 /// Default largest article text accepted, in bytes (1 MiB).
@@ -14,6 +16,8 @@ pub const DEFAULT_DEADLINE: &str = "10s";
 pub const DEFAULT_STREAM_WINDOW: usize = 32;
 /// Default time open requests get to finish after SIGTERM, below Kubernetes' 30 s grace period.
 pub const DEFAULT_DRAIN_TIMEOUT: &str = "20s";
+/// Default address of the Prometheus metrics endpoint.
+pub const DEFAULT_METRICS_LISTEN: &str = "0.0.0.0:9090";
 /// Default HTTP/2 streams one connection may have open.
 pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 256;
 /// Prefix of every environment variable the service reads.
@@ -23,6 +27,11 @@ pub const ENV_PREFIX: &str = "ENRICHER_";
 #[derive(Debug, Parser)]
 #[command(name = "incident-enricher", version, about = "Turns scraped cyber-incident news into structured incidents")]
 pub struct Cli {
+    /// How log lines are written: `human`, `json` (for log collectors; each line carries the
+    /// trace id), or `auto` (human on a terminal, JSON otherwise). Filter with RUST_LOG.
+    #[arg(long, global = true, env = "ENRICHER_LOG_FORMAT", default_value = "auto", value_enum)]
+    pub log_format: LogFormat,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -99,6 +108,23 @@ pub struct ServeArgs {
     /// Gazetteer files to load at start-up.
     #[command(flatten)]
     pub gazetteers: GazetteerArgs,
+
+    /// Where the Prometheus metrics endpoint (`/metrics`) listens.
+    #[arg(long, env = "ENRICHER_METRICS_LISTEN", default_value = DEFAULT_METRICS_LISTEN)]
+    pub metrics_listen: String,
+
+    /// OTLP collector to export spans and metrics to; nothing is exported without it.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
+
+    /// OTLP protocol: `grpc` or `http/protobuf`.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_PROTOCOL", default_value = "grpc", value_enum)]
+    pub otlp_protocol: OtlpProtocol,
+
+    /// `service.name` of the exported telemetry; more resource attributes come from
+    /// OTEL_RESOURCE_ATTRIBUTES, and sampling from OTEL_TRACES_SAMPLER(_ARG).
+    #[arg(long, env = "OTEL_SERVICE_NAME", default_value = "incident-enricher")]
+    pub service_name: String,
 }
 
 /// Where more names come from.
@@ -134,6 +160,18 @@ pub struct EnrichArgs {
     /// Gazetteer files to load at start-up.
     #[command(flatten)]
     pub gazetteers: GazetteerArgs,
+}
+
+impl ServeArgs {
+    /// The telemetry settings among these flags.
+    pub fn telemetry(&self, log_format: LogFormat) -> TelemetryConfig {
+        TelemetryConfig {
+            log_format,
+            otlp_endpoint: self.otlp_endpoint.clone().filter(|e| !e.is_empty()),
+            otlp_protocol: self.otlp_protocol,
+            service_name: self.service_name.clone(),
+        }
+    }
 }
 
 /// Where the server listens.
@@ -196,9 +234,10 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 /// Checks `vars` for `ENRICHER_*` names no flag reads, so a misspelt setting is an error
 /// rather than a silently ignored default.
 pub fn check_env(vars: impl IntoIterator<Item = (String, String)>) -> Result<(), ConfigError> {
-    let mut known: Vec<String> = Cli::command()
-        .get_subcommands()
-        .flat_map(|sub| sub.get_arguments())
+    let command = Cli::command();
+    let mut known: Vec<String> = command
+        .get_arguments()
+        .chain(command.get_subcommands().flat_map(|sub| sub.get_arguments()))
         .filter_map(|arg| arg.get_env().map(|e| e.to_string_lossy().into_owned()))
         .collect();
     known.sort();

@@ -29,3 +29,4 @@ pub mod input;
 pub mod pb;
 pub mod pipeline;
 pub mod server;
+pub mod telemetry;

@@ -13,6 +13,7 @@ use incident_enricher::{
     eval, input, pb,
     pipeline::{Document, Pipeline, entities::Gazetteer},
     server::{self, Listener, ServerConfig},
+    telemetry::{self, LogFormat, Telemetry},
 };
 use tokio::time::Instant;
 use tower::ServiceExt;
@@ -24,20 +25,40 @@ const CLI_DEADLINE: Duration = Duration::from_secs(60);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_writer(io::stderr)
-        .init();
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime can start");
+    // The server installs the full telemetry pipeline (inside the runtime: exporters spawn
+    // tasks); the batch commands only log.
+    let telemetry = match &cli.command {
+        Command::Serve(args) => match runtime.block_on(async { Telemetry::init(&args.telemetry(cli.log_format)) }) {
+            Ok(telemetry) => Some(telemetry),
+            Err(e) => {
+                eprintln!("incident-enricher: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => {
+            let logs = tracing_subscriber::fmt()
+                .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+                .with_writer(io::stderr);
+            match cli.log_format {
+                LogFormat::Json => logs.json().init(),
+                _ => logs.init(),
+            }
+            None
+        }
+    };
     if let Err(e) = config::check_process_env() {
         error!("{e}");
         return ExitCode::FAILURE;
     }
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime can start");
     let result = match cli.command {
-        Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Serve(args) => runtime.block_on(serve(args, telemetry.as_ref().map(Telemetry::registry))),
         Command::Enrich(args) => runtime.block_on(enrich(args)),
         Command::Eval(EvalCommand::Cleanup(args)) => eval_cleanup(&args),
     };
+    if let Some(telemetry) = telemetry {
+        runtime.block_on(async { telemetry.shutdown() });
+    }
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -53,9 +74,25 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(args: ServeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+async fn serve(
+    args: ServeArgs,
+    registry: Option<prometheus::Registry>,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let listener = Listener::bind(&args.listen).await?;
-    server::serve(listener, ServerConfig::from(&args), server::shutdown_signal()).await?;
+    let metrics = match registry {
+        Some(registry) => {
+            let metrics_listener = tokio::net::TcpListener::bind(&args.metrics_listen)
+                .await
+                .map_err(|e| format!("cannot listen for metrics on {}: {e}", args.metrics_listen))?;
+            Some(tokio::spawn(telemetry::serve_metrics(metrics_listener, registry, std::future::pending())))
+        }
+        None => None,
+    };
+    let served = server::serve(listener, ServerConfig::from(&args), server::shutdown_signal()).await;
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 

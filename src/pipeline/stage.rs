@@ -116,6 +116,7 @@ where
         let step = Arc::clone(&self.step);
         let span = info_span!(
             "stage",
+            otel.name = T::NAME,
             stage = T::NAME,
             article_id = %doc.article.id,
             bytes = doc.article.text.len(),
@@ -145,7 +146,11 @@ fn run<T: Step>(step: &T, mut doc: Document) -> Result<Document, StageError> {
     let started = Instant::now();
     catch_unwind(AssertUnwindSafe(|| step.apply(&mut doc)))
         .map_err(|payload| StageError::Panicked { stage: T::NAME, message: panic_message(payload) })?;
-    doc.timings.push((T::NAME, started.elapsed()));
+    let took = started.elapsed();
+    if let Some(m) = crate::telemetry::metrics() {
+        m.stage_duration.record(took.as_secs_f64(), &[opentelemetry::KeyValue::new("stage", T::NAME)]);
+    }
+    doc.timings.push((T::NAME, took));
     Ok(doc)
 }
 

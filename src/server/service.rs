@@ -11,14 +11,17 @@ use std::{
 };
 
 use futures::{Stream, StreamExt};
+use opentelemetry::KeyValue;
 use tokio::time::Instant;
 use tonic::{Request, Response, Status, Streaming, metadata::MetadataMap};
 use tower::ServiceExt;
+use tracing::{Instrument, Span};
 
 use super::status::{Draining, from_pipeline, to_status};
 use crate::{
     pb::{self, enricher_server::Enricher},
     pipeline::{Document, PipelineService},
+    telemetry,
 };
 
 /// Limits the service applies to each request.
@@ -48,17 +51,60 @@ impl EnricherService {
     }
 }
 
-/// Runs one request through `pipeline`.
+/// Runs one request through `pipeline`, recording it on `span` and in the metrics.
 async fn enrich_one(
     pipeline: PipelineService,
     request: pb::EnrichRequest,
     limits: Limits,
     deadline: Instant,
+    method: &'static str,
+    span: &Span,
 ) -> Result<pb::EnrichResponse, Status> {
     let article_id = request.article.as_ref().map(|a| a.id.clone()).unwrap_or_default();
-    let doc = Document::new(request, limits.max_article_bytes, deadline).map_err(|e| to_status(&e, &article_id))?;
-    let doc = pipeline.oneshot(doc).await.map_err(|e| from_pipeline(e, &article_id))?;
-    Ok(doc.into_response())
+    let bytes = request.article.as_ref().map_or(0, |a| a.text.len());
+    let metrics = telemetry::metrics();
+    let started = std::time::Instant::now();
+    if let Some(m) = metrics {
+        m.in_flight.add(1, &[]);
+    }
+    let outcome = match Document::new(request, limits.max_article_bytes, deadline) {
+        Ok(doc) => pipeline.oneshot(doc).await.map(Document::into_response).map_err(|e| from_pipeline(e, &article_id)),
+        Err(e) => Err(to_status(&e, &article_id)),
+    };
+    telemetry::record_outcome(span, &article_id, bytes, outcome.as_ref());
+    if let Some(m) = metrics {
+        m.in_flight.add(-1, &[]);
+        record_metrics(m, method, bytes, started.elapsed(), outcome.as_ref());
+    }
+    outcome
+}
+
+fn record_metrics(
+    m: &telemetry::Metrics,
+    method: &'static str,
+    bytes: usize,
+    took: Duration,
+    outcome: Result<&pb::EnrichResponse, &Status>,
+) {
+    let code = match outcome {
+        Ok(_) => tonic::Code::Ok,
+        Err(status) => status.code(),
+    };
+    let code_name = pb::error::Code::try_from(code as i32).map_or("UNKNOWN", |c| c.as_str_name());
+    m.requests.add(1, &[KeyValue::new("method", method), KeyValue::new("code", code_name)]);
+    m.request_duration.record(took.as_secs_f64(), &[KeyValue::new("method", method)]);
+    m.article_bytes.record(bytes as u64, &[]);
+    if code == tonic::Code::ResourceExhausted {
+        m.shed.add(1, &[KeyValue::new("method", method)]);
+    }
+    if let Ok(response) = outcome {
+        for incident in &response.incidents {
+            m.incidents.add(1, &[KeyValue::new("type", incident.r#type().as_str_name())]);
+        }
+        for entity in &response.entities {
+            m.entities.add(1, &[KeyValue::new("kind", entity.kind().as_str_name())]);
+        }
+    }
 }
 
 /// The response standing for an article that failed inside a stream or a CLI run.
@@ -77,8 +123,10 @@ impl Enricher for EnricherService {
             return Err(to_status(&Draining, ""));
         }
         let timeout = requested_timeout(request.metadata()).unwrap_or(self.limits.default_deadline);
+        let deadline = Instant::now() + timeout;
+        let span = Span::current();
         let response =
-            enrich_one(self.unary.clone(), request.into_inner(), self.limits, Instant::now() + timeout).await?;
+            enrich_one(self.unary.clone(), request.into_inner(), self.limits, deadline, "Enrich", &span).await?;
         Ok(Response::new(response))
     }
 
@@ -93,19 +141,25 @@ impl Enricher for EnricherService {
         }
         let pipeline = self.stream.clone();
         let limits = self.limits;
+        // The stream is polled after this handler returns: its messages' spans hang under the
+        // request span explicitly.
+        let stream_span = Span::current();
         let responses = request
             .into_inner()
             .map(move |message| {
                 let pipeline = pipeline.clone();
+                let stream_span = stream_span.clone();
                 async move {
                     // A message that cannot be decoded ends the stream; a bad article does not.
                     let request = message?;
                     let article_id = request.article.as_ref().map(|a| a.id.clone()).unwrap_or_default();
+                    let bytes = request.article.as_ref().map_or(0, |a| a.text.len());
+                    let span = telemetry::message_span(&stream_span, &article_id, bytes);
                     let deadline = Instant::now() + limits.default_deadline;
-                    Ok(match enrich_one(pipeline, request, limits, deadline).await {
-                        Ok(response) => response,
-                        Err(status) => error_response(article_id, &status),
-                    })
+                    let outcome = enrich_one(pipeline, request, limits, deadline, "EnrichStream", &span)
+                        .instrument(span.clone())
+                        .await;
+                    Ok(outcome.unwrap_or_else(|status| error_response(article_id, &status)))
                 }
             })
             // At most a window of articles in flight; reading stops while it is full.
