@@ -121,23 +121,25 @@ where
             article_id = %doc.article.id,
             bytes = doc.article.text.len(),
         );
-        Box::pin(
-            async move {
-                if tokio::time::Instant::now() >= doc.deadline {
-                    return Err(DeadlineExceeded.into());
-                }
-                let doc = if doc.article.text.len() <= INLINE_MAX_BYTES {
-                    run::<T>(&step, doc)?
+        Box::pin(async move {
+            if tokio::time::Instant::now() >= doc.deadline {
+                return Err(DeadlineExceeded.into());
+            }
+            // The step runs in its span; the next stage runs after it, as its sibling.
+            let doc = async {
+                if doc.article.text.len() <= INLINE_MAX_BYTES {
+                    run::<T>(&step, doc)
                 } else {
                     let span = Span::current();
                     tokio::task::spawn_blocking(move || span.in_scope(|| run::<T>(&step, doc)))
                         .await
-                        .map_err(|source| StageError::Cancelled { stage: T::NAME, source })??
-                };
-                inner.call(doc).await
+                        .map_err(|source| StageError::Cancelled { stage: T::NAME, source })?
+                }
             }
-            .instrument(span),
-        )
+            .instrument(span)
+            .await?;
+            inner.call(doc).await
+        })
     }
 }
 
