@@ -181,7 +181,7 @@ pub async fn serve_with_capacity(
 
     let router = Server::builder()
         // A span per request, joined to the caller's trace.
-        .trace_fn(|request| crate::telemetry::request_span(request))
+        .trace_fn(crate::telemetry::request_span)
         .max_concurrent_streams(config.max_concurrent_streams)
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .http2_keepalive_timeout(Some(Duration::from_secs(10)))

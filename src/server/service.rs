@@ -15,7 +15,7 @@ use opentelemetry::KeyValue;
 use tokio::time::Instant;
 use tonic::{Request, Response, Status, Streaming, metadata::MetadataMap};
 use tower::ServiceExt;
-use tracing::{Instrument, Span};
+use tracing::{Instrument, Span, debug};
 
 use super::status::{Draining, from_pipeline, to_status};
 use crate::{
@@ -72,6 +72,15 @@ async fn enrich_one(
         Err(e) => Err(to_status(&e, &article_id)),
     };
     telemetry::record_outcome(span, &article_id, bytes, outcome.as_ref());
+    match &outcome {
+        Ok(response) => debug!(
+            article_id,
+            entities = response.entities.len(),
+            incidents = response.incidents.len(),
+            "article enriched"
+        ),
+        Err(status) => debug!(article_id, code = ?status.code(), message = status.message(), "article refused"),
+    }
     if let Some(m) = metrics {
         m.in_flight.add(-1, &[]);
         record_metrics(m, method, bytes, started.elapsed(), outcome.as_ref());

@@ -12,7 +12,8 @@ use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::{
     Resource, metrics::SdkMeterProvider, propagation::TraceContextPropagator, trace::SdkTracerProvider,
 };
-use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
+use tracing::Level;
+use tracing_subscriber::{EnvFilter, Layer, filter::Targets, layer::SubscriberExt, util::SubscriberInitExt};
 
 pub use self::http::serve_metrics;
 pub use metrics::{Metrics, metrics};
@@ -140,10 +141,14 @@ impl Telemetry {
         };
         let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
         let fmt = if json { fmt.json().with_current_span(true).with_span_list(true).boxed() } else { fmt.boxed() };
+        // RUST_LOG filters the log lines only: the request and stage spans are exported
+        // whatever the log level.
+        let spans = tracing_opentelemetry::layer()
+            .with_tracer(tracer)
+            .with_filter(Targets::new().with_target(env!("CARGO_CRATE_NAME"), Level::INFO));
         tracing_subscriber::registry()
-            .with(filter)
-            .with(fmt)
-            .with(tracing_opentelemetry::layer().with_tracer(tracer))
+            .with(fmt.with_filter(filter))
+            .with(spans)
             .try_init()
             .map_err(|e| TelemetryError(e.to_string()))?;
         Ok(Self { tracer_provider, meter_provider, registry })

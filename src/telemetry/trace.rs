@@ -29,6 +29,7 @@ pub fn request_span<B>(request: &http::Request<B>) -> Span {
         entities = Empty,
         incidents = Empty,
         trace_id = Empty,
+        span_id = Empty,
     );
     let parent = global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(request.headers())));
     let _ = span.set_parent(parent);
@@ -49,16 +50,20 @@ pub fn message_span(request: &Span, article_id: &str, bytes: usize) -> Span {
         entities = Empty,
         incidents = Empty,
         trace_id = Empty,
+        span_id = Empty,
     );
     record_trace_id(&span);
     span
 }
 
-/// Puts the trace id among the span's fields, so that every log line inside it carries it.
+/// Puts the trace and span ids among the span's fields, so that every log line inside it
+/// carries them and logs join traces.
 fn record_trace_id(span: &Span) {
-    let trace_id = span.context().span().span_context().trace_id();
-    if trace_id != TraceId::INVALID {
-        span.record("trace_id", trace_id.to_string());
+    let context = span.context();
+    let span_context = context.span().span_context().clone();
+    if span_context.trace_id() != TraceId::INVALID {
+        span.record("trace_id", span_context.trace_id().to_string());
+        span.record("span_id", span_context.span_id().to_string());
     }
 }
 

@@ -1,0 +1,116 @@
+//! Telemetry overhead: throughput of the real server over loopback, first with no tracing
+//! subscriber at all, then with the full telemetry (trace context, spans exported over OTLP
+//! to a collector in this process, metrics). Prints articles per second for both.
+//!
+//! `cargo bench --bench telemetry`
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use futures::StreamExt;
+use incident_enricher::{
+    config::ListenAddr,
+    pb::{self, enricher_client::EnricherClient},
+    server::{self, Limits, Listener, ServerConfig},
+    telemetry::{LogFormat, OtlpProtocol, Telemetry, TelemetryConfig},
+};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+    trace_service_server::{TraceService, TraceServiceServer},
+};
+use tonic::transport::{Endpoint, Server, server::TcpIncoming};
+
+const ARTICLES: usize = 4000;
+const CONCURRENCY: usize = 16;
+const TEXT: &str = include_str!("../examples/articles/03-ddos-parliament.txt");
+
+/// A collector that counts the spans it receives.
+struct Collector(Arc<AtomicUsize>);
+
+#[tonic::async_trait]
+impl TraceService for Collector {
+    async fn export(
+        &self,
+        request: tonic::Request<ExportTraceServiceRequest>,
+    ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
+        let spans: usize =
+            request.into_inner().resource_spans.iter().flat_map(|r| &r.scope_spans).map(|s| s.spans.len()).sum();
+        self.0.fetch_add(spans, Ordering::Relaxed);
+        Ok(tonic::Response::new(ExportTraceServiceResponse::default()))
+    }
+}
+
+/// Articles per second through a fresh server.
+async fn throughput() -> f64 {
+    let listener = Listener::bind(&ListenAddr::Tcp("127.0.0.1:0".into())).await.expect("loopback binds");
+    let addr = listener.local_addr();
+    let config = ServerConfig {
+        limits: Limits { max_article_bytes: 1 << 20, default_deadline: Duration::from_secs(30), stream_window: 32 },
+        max_concurrency: 64,
+        drain_timeout: Duration::from_secs(5),
+        max_concurrent_streams: 256,
+        gazetteers: Vec::new(),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server::serve(listener, config, async {
+        let _ = stopped.await;
+    }));
+    let channel = Endpoint::from_shared(format!("http://{addr}")).expect("uri").connect().await.expect("connects");
+    let client = EnricherClient::new(channel);
+    let started = Instant::now();
+    futures::stream::iter(0..ARTICLES)
+        .map(|i| {
+            let mut client = client.clone();
+            async move {
+                let article = pb::Article { id: format!("a{i}"), text: TEXT.into(), ..Default::default() };
+                client
+                    .enrich(pb::EnrichRequest { article: Some(article), include_clean_text: false })
+                    .await
+                    .expect("enriched");
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect::<()>()
+        .await;
+    let rate = ARTICLES as f64 / started.elapsed().as_secs_f64();
+    let _ = stop.send(());
+    task.await.expect("no panic").expect("clean stop");
+    rate
+}
+
+#[tokio::main]
+async fn main() {
+    let off = throughput().await;
+
+    let spans = Arc::new(AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback binds");
+    let collector = listener.local_addr().expect("bound");
+    tokio::spawn(
+        Server::builder()
+            .add_service(TraceServiceServer::new(Collector(Arc::clone(&spans))))
+            .serve_with_incoming(TcpIncoming::from(listener)),
+    );
+    // SAFETY-free: RUST_LOG keeps log lines out of the measurement; spans still export.
+    let telemetry = Telemetry::init(&TelemetryConfig {
+        log_format: LogFormat::Json,
+        otlp_endpoint: Some(format!("http://{collector}")),
+        otlp_protocol: OtlpProtocol::Grpc,
+        service_name: "enricher-bench".into(),
+    })
+    .expect("telemetry starts");
+    let on = throughput().await;
+    tokio::task::spawn_blocking(move || telemetry.shutdown()).await.expect("flushed");
+
+    println!("articles: {ARTICLES} over loopback, {CONCURRENCY} in flight, {} bytes each", TEXT.len());
+    println!("telemetry off: {off:>8.0} articles/s");
+    println!(
+        "telemetry on:  {on:>8.0} articles/s  ({:.1}% of off; {} spans exported)",
+        100.0 * on / off,
+        spans.load(Ordering::Relaxed)
+    );
+}
