@@ -233,7 +233,7 @@ def main():
     log_path = os.path.join(tmp, "server.log")
     log = open(log_path, "wb")
     env = dict(os.environ, ENRICHER_MAX_ARTICLE_BYTES=str(MAX_BYTES))
-    proc = subprocess.Popen([args.server_bin, "serve", "--listen", f"127.0.0.1:{port}"],
+    proc = subprocess.Popen([args.server_bin, "serve", "--listen", f"127.0.0.1:{port}", "--metrics-listen", "127.0.0.1:0"],
                             stdout=log, stderr=subprocess.STDOUT, env=env)
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     try:
