@@ -196,7 +196,8 @@ pub enum ConfigError {
     },
 }
 
-fn default_concurrency() -> usize {
+/// Two articles per CPU core: one in a stage, one waiting on I/O around it.
+pub fn default_concurrency() -> usize {
     2 * std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 

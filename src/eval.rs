@@ -31,7 +31,7 @@ pub struct CleanupReport {
     pub by_reason: BTreeMap<&'static str, (usize, usize)>,
     /// The first lost sentences, for a look.
     pub lost_examples: Vec<(String, String)>,
-    /// Bytes of input and time in cleanup.
+    /// Bytes of input.
     pub bytes: usize,
     /// Time spent in the cleanup step alone.
     pub elapsed: std::time::Duration,

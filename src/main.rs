@@ -13,7 +13,7 @@ use incident_enricher::{
     eval, input, pb,
     pipeline::{Document, Pipeline, entities::Gazetteer},
     server::{self, Listener, ServerConfig},
-    telemetry::{self, LogFormat, Telemetry},
+    telemetry::{self, Telemetry},
 };
 use tokio::time::Instant;
 use tower::ServiceExt;
@@ -40,9 +40,10 @@ fn main() -> ExitCode {
             let logs = tracing_subscriber::fmt()
                 .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
                 .with_writer(io::stderr);
-            match cli.log_format {
-                LogFormat::Json => logs.json().init(),
-                _ => logs.init(),
+            if cli.log_format.is_json() {
+                logs.json().init()
+            } else {
+                logs.init()
             }
             None
         }
@@ -105,7 +106,7 @@ async fn enrich(args: EnrichArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     }
     let (gazetteer, _) = Gazetteer::with_files(&args.gazetteers.files)?;
     let pipeline = Pipeline::with_gazetteer(gazetteer).unlimited();
-    let parallel = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parallel = config::default_concurrency();
     let mut responses = stream::iter(records.into_iter().flatten())
         .map(|record| {
             let pipeline = pipeline.clone();

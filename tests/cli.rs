@@ -140,7 +140,10 @@ fn gazetteer_files_add_names_and_a_bad_one_stops_start_up() {
     let actor = r.entities.iter().find(|e| e.kind() == pb::EntityKind::ThreatActor).expect("actor tagged");
     assert_eq!((actor.name.as_str(), actor.external_id.as_str()), ("Quiet Heron", "G9901"));
 
-    for sub in [vec!["enrich", article.to_str().unwrap()], vec!["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"]] {
+    for sub in [
+        vec!["enrich", article.to_str().unwrap()],
+        vec!["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"],
+    ] {
         let out =
             binary().args(&sub).arg("--gazetteer").arg(fixtures.join("malformed_misp.json")).output().expect("runs");
         let stderr = String::from_utf8_lossy(&out.stderr);

@@ -95,6 +95,12 @@ impl Document {
     pub fn text(&self) -> &str {
         self.clean.as_str()
     }
+
+    /// The day the article was published, if the caller said and it is a representable date.
+    pub fn published_date(&self) -> Option<chrono::NaiveDate> {
+        let stamp = self.article.published_at.as_ref()?;
+        chrono::DateTime::from_timestamp(stamp.seconds, 0).map(|t| t.date_naive())
+    }
 }
 
 /// Something the article names.
@@ -135,8 +141,6 @@ pub struct Report {
     pub kind: pb::IncidentType,
     /// The sentence.
     pub sentence: CleanRange,
-    /// The cue words.
-    pub cue: CleanRange,
     /// Whether it is the news, background or a what-if.
     pub temporality: pb::Temporality,
     /// Year the sentence places the incident in, if any.

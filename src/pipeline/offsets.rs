@@ -1,10 +1,11 @@
 //! Offsets: maps positions in the cleaned text back to the caller's text, and byte offsets to
 //! the Unicode code points the API speaks.
 //!
-//! Stages work on byte ranges of the cleaned text. Cleanup drops page furniture and rewrites some
-//! characters (quotes, exotic spaces, NFC), so the cleaned text is a sequence of pieces, each
-//! either copied verbatim from the input or a replacement for an input range. [`OffsetMap`]
-//! records those pieces; [`CodePoints`] converts input byte offsets to code points.
+//! Stages work on byte ranges of the cleaned text. Cleanup drops page furniture and rewrites
+//! some characters (exotic spaces, invisible characters, NFC, entities), so the cleaned text
+//! is a sequence of pieces, each either copied verbatim from the input or a replacement for an
+//! input range. [`CleanText`] records those pieces; [`CodePoints`] converts input byte offsets
+//! to code points.
 
 use std::ops::Range;
 
@@ -52,11 +53,6 @@ impl CleanTextBuilder {
         let clean_start = self.text.len();
         self.text.push_str(replacement);
         self.pieces.push(Piece { clean_start, orig, verbatim: false });
-    }
-
-    /// The text built so far.
-    pub fn as_str(&self) -> &str {
-        &self.text
     }
 
     /// Finishes the cleaned text.

@@ -64,9 +64,8 @@ async fn enrich_one(
     let bytes = request.article.as_ref().map_or(0, |a| a.text.len());
     let metrics = telemetry::metrics();
     let started = std::time::Instant::now();
-    if let Some(m) = metrics {
-        m.in_flight.add(1, &[]);
-    }
+    // Counted down when this future ends or is dropped (a caller that gives up).
+    let _in_flight = metrics.map(InFlight::enter);
     let outcome = match Document::new(request, limits.max_article_bytes, deadline) {
         Ok(doc) => pipeline.oneshot(doc).await.map(Document::into_response).map_err(|e| from_pipeline(e, &article_id)),
         Err(e) => Err(to_status(&e, &article_id)),
@@ -82,10 +81,25 @@ async fn enrich_one(
         Err(status) => debug!(article_id, code = ?status.code(), message = status.message(), "article refused"),
     }
     if let Some(m) = metrics {
-        m.in_flight.add(-1, &[]);
         record_metrics(m, method, bytes, started.elapsed(), outcome.as_ref());
     }
     outcome
+}
+
+/// One article in `enricher_requests_in_flight`, for as long as it lives.
+struct InFlight(&'static telemetry::Metrics);
+
+impl InFlight {
+    fn enter(metrics: &'static telemetry::Metrics) -> Self {
+        metrics.in_flight.add(1, &[]);
+        Self(metrics)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.add(-1, &[]);
+    }
 }
 
 fn record_metrics(

@@ -33,6 +33,17 @@ pub enum LogFormat {
     Json,
 }
 
+impl LogFormat {
+    /// Whether lines are written as JSON: `auto` means JSON when standard error is not a terminal.
+    pub fn is_json(self) -> bool {
+        match self {
+            LogFormat::Json => true,
+            LogFormat::Human => false,
+            LogFormat::Auto => !std::io::stderr().is_terminal(),
+        }
+    }
+}
+
 /// The OTLP wire protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OtlpProtocol {
@@ -134,11 +145,7 @@ impl Telemetry {
 
         let tracer = tracer_provider.tracer("incident-enricher");
         let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-        let json = match config.log_format {
-            LogFormat::Json => true,
-            LogFormat::Human => false,
-            LogFormat::Auto => !std::io::stderr().is_terminal(),
-        };
+        let json = config.log_format.is_json();
         let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
         let fmt = if json { fmt.json().with_current_span(true).with_span_list(true).boxed() } else { fmt.boxed() };
         // RUST_LOG filters the log lines only: the request and stage spans are exported
@@ -157,12 +164,6 @@ impl Telemetry {
     /// The registry the Prometheus endpoint reads.
     pub fn registry(&self) -> prometheus::Registry {
         self.registry.clone()
-    }
-
-    /// Exports what is buffered now.
-    pub fn flush(&self) {
-        let _ = self.tracer_provider.force_flush();
-        let _ = self.meter_provider.force_flush();
     }
 
     /// Flushes and stops the exporters, so the last spans are not lost.

@@ -4,9 +4,9 @@
 mod cues;
 pub(crate) mod sentences;
 
-use std::time::{Duration, SystemTime};
+use chrono::Datelike;
 
-use super::{Document, Report, Step};
+use super::{CleanRange, Document, Report, Step};
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
 use cues::{ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, PAST, YEAR};
@@ -24,11 +24,28 @@ impl Step for Classify {
             return;
         }
         let text = doc.text();
-        let news_year = published_year(&doc.article).or_else(|| {
+        let news_year = doc.published_date().and_then(|d| u16::try_from(d.year()).ok()).or_else(|| {
             // Without a date, the latest year the article mentions is the news.
             YEAR.find_iter(text).filter_map(|m| m.as_str().parse().ok()).max()
         });
-        let mut reports = Vec::new();
+        // Wiper and ransomware families named in the text, in order: they say how an attack
+        // was made.
+        let mut families: Vec<(CleanRange, IncidentType)> = doc
+            .entities
+            .iter()
+            .filter(|e| e.kind == EntityKind::Malware)
+            .filter_map(|e| {
+                match e.category.as_str() {
+                    "wiper" => Some(IncidentType::Wiper),
+                    "ransomware" => Some(IncidentType::Ransomware),
+                    _ => None,
+                }
+                .map(|kind| e.mentions.iter().map(move |m| (m.clone(), kind)))
+            })
+            .flatten()
+            .collect();
+        families.sort_by_key(|(m, _)| m.start);
+        let mut reports: Vec<Report> = Vec::new();
         for sentence in sentences::split(text) {
             let s = &text[sentence.clone()];
             let year = YEAR
@@ -40,56 +57,36 @@ impl Step for Classify {
                 _ if HYPOTHETICAL.is_match(s) => Temporality::Hypothetical,
                 _ => Temporality::Current,
             };
-            let mut push = |kind, cue: std::ops::Range<usize>| {
-                if !reports.iter().any(|r: &Report| r.sentence == sentence && r.kind == kind) {
-                    reports.push(Report {
-                        kind,
-                        sentence: sentence.clone(),
-                        cue: sentence.start + cue.start..sentence.start + cue.end,
-                        temporality,
-                        year: year.clone(),
-                    });
+            let first_of_sentence = reports.len();
+            let mut push = |kind| {
+                if !reports[first_of_sentence..].iter().any(|r| r.kind == kind) {
+                    reports.push(Report { kind, sentence: sentence.clone(), temporality, year: year.clone() });
                 }
             };
             let mut any = false;
             for cue in CUES.iter() {
                 for m in cue.pattern.find_iter(s) {
-                    if cue.not_followed_by.iter().any(|p| s[m.end()..].to_lowercase().starts_with(p)) {
+                    let followed_by =
+                        |p: &str| s.get(m.end()..m.end() + p.len()).is_some_and(|t| t.eq_ignore_ascii_case(p));
+                    if cue.not_followed_by.iter().any(|p| followed_by(p)) {
                         continue;
                     }
-                    push(cue.kind, m.range());
+                    push(cue.kind);
                     any = true;
                 }
             }
-            // A wiper or ransomware family named in the sentence says how the attack was made.
-            for e in &doc.entities {
-                let kind = match (e.kind, e.category.as_str()) {
-                    (EntityKind::Malware, "wiper") => IncidentType::Wiper,
-                    (EntityKind::Malware, "ransomware") => IncidentType::Ransomware,
-                    _ => continue,
-                };
-                for m in e.mentions.iter().filter(|m| sentence.start <= m.start && m.end <= sentence.end) {
-                    push(kind, m.start - sentence.start..m.end - sentence.start);
-                    any = true;
-                }
+            let in_sentence = families.partition_point(|(m, _)| m.start < sentence.start);
+            for (_, kind) in families[in_sentence..].iter().take_while(|(m, _)| m.end <= sentence.end) {
+                push(*kind);
+                any = true;
             }
             let (attack, systems) = &*ATTACK_ON_SYSTEMS;
-            if !any
-                && systems.is_match(s)
-                && let Some(m) = attack.find(s)
-            {
-                push(IncidentType::UnknownCyberattack, m.range());
+            if !any && systems.is_match(s) && attack.is_match(s) {
+                push(IncidentType::UnknownCyberattack);
             }
         }
         doc.reports = reports;
     }
-}
-
-/// The year of the article's publication date, if the caller sent one.
-fn published_year(article: &crate::pb::Article) -> Option<u16> {
-    let seconds = u64::try_from(article.published_at.as_ref()?.seconds).ok()?;
-    let stamp = humantime::format_rfc3339(SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)).to_string();
-    stamp.get(..4)?.parse().ok()
 }
 
 #[cfg(test)]

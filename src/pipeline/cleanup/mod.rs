@@ -76,10 +76,10 @@ fn judge_lines(lines: &[Line<'_>]) -> Vec<Verdict> {
     lines
         .iter()
         .map(|line| {
-            widget_left = widget_left.saturating_sub(1);
             if widget_left == 0 {
                 ctx.widget_above = None;
             }
+            widget_left = widget_left.saturating_sub(1);
             let verdict = rules::furniture(line, ctx);
             // Labels of lists reach the line directly below them.
             ctx.label_above = verdict.filter(|r| *r == "other_headline" || rules::labels_sponsored(line.text));

@@ -69,14 +69,15 @@ fn resolve(c: &Captures<'_>, published: Option<NaiveDate>) -> Option<String> {
     };
     let (month, day) = (month(m)?, d.parse::<u32>().ok().filter(|d| (1..=31).contains(d))?);
     match (y, published) {
-        (Some(y), _) => Some(format!("{y}-{month:02}-{day:02}")),
+        (Some(y), _) => Some(NaiveDate::from_ymd_opt(y.parse().ok()?, month, day)?.format("%Y-%m-%d").to_string()),
         // A day without a year is the latest such day up to the publication date.
         (None, Some(p)) => {
             let this_year = NaiveDate::from_ymd_opt(p.year(), month, day)?;
             let date = if this_year > p { NaiveDate::from_ymd_opt(p.year() - 1, month, day)? } else { this_year };
             Some(date.format("%Y-%m-%d").to_string())
         }
-        (None, None) => Some(format!("--{month:02}-{day:02}")),
+        // Any leap year admits every day a year without one does.
+        (None, None) => NaiveDate::from_ymd_opt(2000, month, day).map(|_| format!("--{month:02}-{day:02}")),
     }
 }
 
@@ -155,6 +156,11 @@ mod tests {
     #[test]
     fn without_a_publication_date_the_precision_drops() {
         assert_eq!(values("on June 29 and on Friday, in 2016", None), ["--06-29", "Friday", "2016"]);
+    }
+
+    #[test]
+    fn impossible_days_are_not_dates() {
+        assert_eq!(values("on 31 February 2024 and on June 31", None), ["31 February 2024", "June 31"]);
     }
 
     #[test]

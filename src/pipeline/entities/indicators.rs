@@ -89,8 +89,13 @@ fn domain(name: &str, defanged: bool) -> Option<String> {
 
 /// "version 10.2.3.4", "v1.2.3.4": a version number shaped like an IP address.
 fn is_version_number(text: &str, at: usize) -> bool {
-    let before = text[..at].trim_end().to_ascii_lowercase();
-    before.ends_with("version") || before.ends_with('v') || before.ends_with("build") || before.ends_with("release")
+    let before = text[..at].trim_end();
+    let tail = &before[before.floor_char_boundary(before.len().saturating_sub(8))..];
+    ["version", "v", "build", "release"].iter().any(|w| {
+        tail.len() >= w.len()
+            && tail.is_char_boundary(tail.len() - w.len())
+            && tail[tail.len() - w.len()..].eq_ignore_ascii_case(w)
+    })
 }
 
 /// Undoes the usual defanging.

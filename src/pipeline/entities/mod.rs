@@ -12,8 +12,6 @@ mod tests;
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate};
-
 use super::{CleanRange, Document, Entity, Indicator, Step};
 use crate::pb::{EntityKind, IndicatorKind};
 
@@ -60,9 +58,9 @@ impl Step for Entities {
             found.entities[i].category.clone_from(&e.category);
         }
         // Countries may sit inside a body's name ("Ministry of Foreign Affairs of Ukraine").
-        let overlaps_known = |r: &CleanRange| {
-            hits.iter().any(|h| h.entry.kind != EntityKind::Country && h.range.start < r.end && r.start < h.range.end)
-        };
+        let known: Vec<CleanRange> =
+            hits.iter().filter(|h| h.entry.kind != EntityKind::Country).map(|h| h.range.clone()).collect();
+        let overlaps_known = |r: &CleanRange| patterns::overlaps_any(&known, r);
         for f in patterns::find(text) {
             let country_code = match f.kind {
                 // A name that is also a known name is the known thing ("Lazarus said").
@@ -76,39 +74,28 @@ impl Step for Entities {
             };
             found.mention(f.kind, &f.name, &country_code, "", f.range);
         }
-        for date in dates::find(text, published_date(&doc.article)) {
+        for date in dates::find(text, doc.published_date()) {
             found.mention(EntityKind::Date, &date.value, "", "", date.range);
         }
         found.link_surnames(text);
         found.link_definite_references(text);
         let mut indicators: Vec<Indicator> = Vec::new();
+        let mut indicator_index: HashMap<(IndicatorKind, String), usize> = HashMap::new();
         for f in indicators::find(text) {
             // A CVE id names a vulnerability as well as being an indicator.
             if f.kind == IndicatorKind::Cve {
                 found.mention(EntityKind::Vulnerability, &f.value, "", &f.value, f.range.clone());
             }
-            match indicators.iter_mut().find(|i| i.kind == f.kind && i.value == f.value) {
-                Some(known) => {
-                    known.mentions.push(f.range);
-                    known.defanged |= f.defanged;
-                }
-                None => indicators.push(Indicator {
-                    kind: f.kind,
-                    value: f.value,
-                    mentions: vec![f.range],
-                    defanged: f.defanged,
-                }),
-            }
+            let i = *indicator_index.entry((f.kind, f.value.clone())).or_insert_with(|| {
+                indicators.push(Indicator { kind: f.kind, value: f.value, mentions: Vec::new(), defanged: false });
+                indicators.len() - 1
+            });
+            indicators[i].mentions.push(f.range);
+            indicators[i].defanged |= f.defanged;
         }
         doc.entities = found.into_entities();
         doc.indicators = indicators;
     }
-}
-
-/// The article's publication day, if the caller sent one.
-fn published_date(article: &crate::pb::Article) -> Option<NaiveDate> {
-    let stamp = article.published_at.as_ref()?;
-    DateTime::from_timestamp(stamp.seconds, 0).map(|t| t.date_naive())
 }
 
 /// The country a national body belongs to: one named just before it, or inside it.
@@ -154,10 +141,8 @@ impl Registry {
             });
             entities.len() - 1
         });
-        let mentions = &mut self.entities[i].mentions;
-        if !mentions.contains(&at) {
-            mentions.push(at);
-        }
+        // Duplicates (two patterns finding one name) go in `into_entities`.
+        self.entities[i].mentions.push(at);
         i
     }
 
@@ -195,12 +180,13 @@ impl Registry {
         ];
         // ASCII lowercasing keeps every byte offset.
         let lower = text.to_ascii_lowercase();
+        let mut named: Vec<CleanRange> = self.entities.iter().flat_map(|e| e.mentions.iter().cloned()).collect();
+        named.sort_by_key(|r| r.start);
         for (phrase, heads) in HEADS {
             for (at, _) in lower.match_indices(phrase) {
                 let range = at..at + phrase.len();
                 // "the Ministry of Agriculture" is a name, not a reference back.
-                let in_a_name =
-                    self.entities.iter().flat_map(|e| &e.mentions).any(|m| m.start < range.end && range.start < m.end);
+                let in_a_name = patterns::overlaps_any(&named, &range);
                 if in_a_name || !gazetteer::is_word_boundary(text, range.start, range.end) {
                     continue;
                 }
@@ -222,23 +208,25 @@ impl Registry {
     /// A body named once with its country ("Russia's Foreign Ministry") and later without
     /// ("the Foreign Ministry's website") is one body, when only one country claims the name.
     fn merge_unowned_bodies(&mut self) {
-        let mut i = 0;
-        while i < self.entities.len() {
-            let e = &self.entities[i];
-            let owned: Vec<usize> = (0..self.entities.len())
-                .filter(|&j| {
-                    let o = &self.entities[j];
-                    o.kind == e.kind && o.name == e.name && !o.country_code.is_empty()
-                })
-                .collect();
-            if e.kind == EntityKind::GovernmentBody && e.country_code.is_empty() && owned.len() == 1 {
-                let orphan = self.entities.remove(i);
-                let owner = owned[0] - usize::from(owned[0] > i);
-                self.entities[owner].mentions.extend(orphan.mentions);
+        let is_body = |e: &Entity| e.kind == EntityKind::GovernmentBody;
+        // For each body name, how many countries claim it, and the entity of the last one.
+        let mut owners: HashMap<String, (usize, usize)> = HashMap::new();
+        for (i, e) in self.entities.iter().enumerate().filter(|(_, e)| is_body(e) && !e.country_code.is_empty()) {
+            let entry = owners.entry(e.name.clone()).or_insert((0, i));
+            *entry = (entry.0 + 1, i);
+        }
+        for orphan in 0..self.entities.len() {
+            let e = &self.entities[orphan];
+            if !is_body(e) || !e.country_code.is_empty() {
                 continue;
             }
-            i += 1;
+            if let Some(&(1, owner)) = owners.get(&e.name) {
+                let mentions = std::mem::take(&mut self.entities[orphan].mentions);
+                self.entities[owner].mentions.extend(mentions);
+            }
         }
+        // Merged orphans are left without mentions; they go.
+        self.entities.retain(|e| !e.mentions.is_empty());
     }
 
     fn into_entities(mut self) -> Vec<Entity> {

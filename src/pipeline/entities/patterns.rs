@@ -180,12 +180,14 @@ pub(super) fn find(text: &str) -> Vec<Found> {
             found.push(Found { kind, range, name });
         }
     }
+    let mut bodies: Vec<Range<usize>> = found.iter().map(|f| f.range.clone()).collect();
+    bodies.sort_by_key(|r| r.start);
     for pattern in PERSON.iter() {
         for c in pattern.captures_iter(text) {
             let name = c.get(1).expect("person patterns capture the name");
             let r = name.range();
             // Inside a body's name ("... and Information Protection said") it is not a person.
-            let taken = found.iter().any(|f: &Found| f.range.start < r.end && r.start < f.range.end);
+            let taken = overlaps_any(&bodies, &r) || found.iter().any(|f| f.kind == EntityKind::Person && f.range == r);
             if !taken && is_person_name(name.as_str()) && !in_headline(text, r.start) {
                 found.push(Found { kind: EntityKind::Person, range: r, name: name.as_str().to_string() });
             }
@@ -225,8 +227,21 @@ pub(super) fn find(text: &str) -> Vec<Found> {
 /// Whether byte `at` lies in a line in title case ("Hackers Hit Regional Water Utility"), where
 /// capitals say nothing about names.
 fn in_headline(text: &str, at: usize) -> bool {
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    // Headlines are short: look no further than this for the line's ends, so the check costs
+    // the same on an article that arrives as one long line.
+    const MAX_HEADLINE_BYTES: usize = 300;
+    let from = text.floor_char_boundary(at.saturating_sub(MAX_HEADLINE_BYTES));
+    let to = text.ceil_char_boundary((at + MAX_HEADLINE_BYTES).min(text.len()));
+    let start = match text[from..at].rfind('\n') {
+        Some(i) => from + i + 1,
+        None if from == 0 => 0,
+        None => return false,
+    };
+    let end = match text[at..to].find('\n') {
+        Some(i) => at + i,
+        None if to == text.len() => to,
+        None => return false,
+    };
     let line = text[start..end].trim();
     let words: Vec<&str> = line.split_whitespace().filter(|w| w.len() > 3).collect();
     let capitalised = words.iter().filter(|w| w.starts_with(char::is_uppercase)).count();
@@ -239,6 +254,17 @@ fn is_person_name(name: &str) -> bool {
     name.split_whitespace().all(|w| !NOT_NAME_WORDS.contains(&w.trim_end_matches(['\'', '\u{2019}', 's'])))
         && name.split_whitespace().all(|w| !NOT_NAME_WORDS.contains(&w))
 }
+
+/// Whether `r` overlaps one of `sorted`, which are ordered by start and may nest, in
+/// O(log n) for the usual case of ranges that do not overlap each other.
+pub(super) fn overlaps_any(sorted: &[Range<usize>], r: &Range<usize>) -> bool {
+    let before_end = sorted.partition_point(|s| s.start < r.end);
+    sorted[..before_end].iter().rev().take_while(|s| s.start + MAX_NAME_BYTES > r.start).any(|s| s.end > r.start)
+}
+
+/// Longest name a pattern or gazetteer match spans, which bounds how far back an overlapping
+/// range can start.
+const MAX_NAME_BYTES: usize = 256;
 
 /// Drops a leading "The" from an organisation's name and span.
 fn strip_article(text: &str, range: Range<usize>) -> (Range<usize>, String) {

@@ -74,8 +74,12 @@ fn assemble(reports: &[&Report], entities: &[Entity], text: &str) -> Incident {
 fn participants(entities: &[Entity], evidence: &[std::ops::Range<usize>], text: &str) -> Vec<(usize, Role)> {
     let mut out = Vec::new();
     for (i, e) in entities.iter().enumerate() {
-        let Some(mention) = e.mentions.iter().find(|m| evidence.iter().any(|s| s.start <= m.start && m.end <= s.end))
-        else {
+        // Evidence sentences are in text order and do not overlap.
+        let in_evidence = |m: &&std::ops::Range<usize>| {
+            let i = evidence.partition_point(|s| s.end < m.end);
+            evidence.get(i).is_some_and(|s| s.start <= m.start && m.end <= s.end)
+        };
+        let Some(mention) = e.mentions.iter().find(in_evidence) else {
             continue;
         };
         let role = match e.kind {
