@@ -68,3 +68,12 @@ async fn large_articles_run_on_the_blocking_pool_with_the_same_result() {
     assert_eq!(big.incidents[0].kind, small.incidents[0].kind);
     assert_eq!(big.timings.len(), 4);
 }
+
+#[tokio::test]
+async fn a_publication_date_past_year_9999_is_ignored_not_fatal() {
+    // REGRESSION: formatting such a date as RFC 3339 panicked in classify.
+    let mut d = doc(TEXT);
+    d.article.published_at = Some(pbjson_types::Timestamp { seconds: 300_000_000_000, nanos: 0 });
+    let done = Pipeline::new().unlimited().oneshot(d).await.expect("enriched");
+    assert_eq!(done.incidents.len(), 1);
+}
