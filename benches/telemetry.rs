@@ -4,13 +4,7 @@
 //!
 //! `cargo bench --bench telemetry`
 
-use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicUsize, Ordering},
-    },
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use incident_enricher::{
@@ -19,31 +13,14 @@ use incident_enricher::{
     server::{self, Limits, Listener, ServerConfig},
     telemetry::{LogFormat, OtlpProtocol, Telemetry, TelemetryConfig},
 };
-use opentelemetry_proto::tonic::collector::trace::v1::{
-    ExportTraceServiceRequest, ExportTraceServiceResponse,
-    trace_service_server::{TraceService, TraceServiceServer},
-};
-use tonic::transport::{Endpoint, Server, server::TcpIncoming};
+use tonic::transport::Endpoint;
+
+#[path = "../tests/common/collector.rs"]
+mod collector;
 
 const ARTICLES: usize = 4000;
 const CONCURRENCY: usize = 16;
 const TEXT: &str = include_str!("../examples/articles/03-ddos-parliament.txt");
-
-/// A collector that counts the spans it receives.
-struct Collector(Arc<AtomicUsize>);
-
-#[tonic::async_trait]
-impl TraceService for Collector {
-    async fn export(
-        &self,
-        request: tonic::Request<ExportTraceServiceRequest>,
-    ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
-        let spans: usize =
-            request.into_inner().resource_spans.iter().flat_map(|r| &r.scope_spans).map(|s| s.spans.len()).sum();
-        self.0.fetch_add(spans, Ordering::Relaxed);
-        Ok(tonic::Response::new(ExportTraceServiceResponse::default()))
-    }
-}
 
 /// Articles per second through a fresh server.
 async fn throughput() -> f64 {
@@ -87,15 +64,8 @@ async fn throughput() -> f64 {
 async fn main() {
     let off = throughput().await;
 
-    let spans = Arc::new(AtomicUsize::new(0));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback binds");
-    let collector = listener.local_addr().expect("bound");
-    tokio::spawn(
-        Server::builder()
-            .add_service(TraceServiceServer::new(Collector(Arc::clone(&spans))))
-            .serve_with_incoming(TcpIncoming::from(listener)),
-    );
-    // SAFETY-free: RUST_LOG keeps log lines out of the measurement; spans still export.
+    let (collector, mut spans) = collector::start().await;
+    // Run with RUST_LOG=warn to keep log lines out of the measurement; spans export anyway.
     let telemetry = Telemetry::init(&TelemetryConfig {
         log_format: LogFormat::Json,
         otlp_endpoint: Some(format!("http://{collector}")),
@@ -105,12 +75,12 @@ async fn main() {
     .expect("telemetry starts");
     let on = throughput().await;
     tokio::task::spawn_blocking(move || telemetry.shutdown()).await.expect("flushed");
+    let mut exported = 0;
+    while spans.try_recv().is_ok() {
+        exported += 1;
+    }
 
     println!("articles: {ARTICLES} over loopback, {CONCURRENCY} in flight, {} bytes each", TEXT.len());
     println!("telemetry off: {off:>8.0} articles/s");
-    println!(
-        "telemetry on:  {on:>8.0} articles/s  ({:.1}% of off; {} spans exported)",
-        100.0 * on / off,
-        spans.load(Ordering::Relaxed)
-    );
+    println!("telemetry on:  {on:>8.0} articles/s  ({:.1}% of off; {exported} spans exported)", 100.0 * on / off);
 }

@@ -7,31 +7,9 @@ mod common;
 use common::{ARTICLE, TestServer, config, request};
 use incident_enricher::telemetry::{LogFormat, OtlpProtocol, Telemetry, TelemetryConfig};
 use opentelemetry_proto::tonic::{
-    collector::trace::v1::{
-        ExportTraceServiceRequest, ExportTraceServiceResponse,
-        trace_service_server::{TraceService, TraceServiceServer},
-    },
     common::v1::{AnyValue, any_value},
     trace::v1::Span,
 };
-use tokio::sync::mpsc;
-use tonic::transport::{Server, server::TcpIncoming};
-
-/// The collector: hands every exported span to the test.
-struct Collector(mpsc::UnboundedSender<Span>);
-
-#[tonic::async_trait]
-impl TraceService for Collector {
-    async fn export(
-        &self,
-        request: tonic::Request<ExportTraceServiceRequest>,
-    ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
-        for span in request.into_inner().resource_spans.into_iter().flat_map(|r| r.scope_spans).flat_map(|s| s.spans) {
-            let _ = self.0.send(span);
-        }
-        Ok(tonic::Response::new(ExportTraceServiceResponse::default()))
-    }
-}
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -48,14 +26,7 @@ fn attribute(span: &Span, key: &str) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spans_join_the_callers_trace_at_the_collector() {
-    let (tx, mut spans) = mpsc::unbounded_channel();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback binds");
-    let collector = listener.local_addr().expect("bound");
-    tokio::spawn(
-        Server::builder()
-            .add_service(TraceServiceServer::new(Collector(tx)))
-            .serve_with_incoming(TcpIncoming::from(listener)),
-    );
+    let (collector, mut spans) = common::collector::start().await;
 
     let telemetry = Telemetry::init(&TelemetryConfig {
         log_format: LogFormat::Human,

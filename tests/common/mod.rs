@@ -1,6 +1,7 @@
 //! Starts a real server on a loopback socket for end-to-end tests.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod collector;
 pub mod unreachable;
 
 use std::{sync::Arc, time::Duration};
