@@ -44,13 +44,47 @@ pub enum Command {
     Serve(ServeArgs),
     /// Enrich files in-process and print one EnrichResponse per line as proto3 JSON.
     Enrich(EnrichArgs),
-    /// Measure the pipeline on a corpus.
-    #[command(subcommand)]
-    Eval(EvalCommand),
+    /// Score incident types and roles against a labelled corpus (`eval GOLD.jsonl`), or
+    /// measure cleanup (`eval cleanup`).
+    Eval(EvalArgs),
 }
 
-/// What `eval` measures.
-#[derive(Debug, Subcommand)]
+/// Flags of `eval`: scoring by default, or a subcommand.
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct EvalArgs {
+    /// Something else to measure.
+    #[command(subcommand)]
+    pub command: Option<EvalCommand>,
+
+    /// Flags of scoring, the default.
+    #[command(flatten)]
+    pub score: EvalScoreArgs,
+}
+
+/// Flags of `eval GOLD.jsonl`.
+#[derive(Debug, Clone, Args)]
+pub struct EvalScoreArgs {
+    /// Labelled corpus in the format of CASIE's JSONL (see the README, "Evaluation"): `id`,
+    /// `text`, optional `published` (YYYY-MM-DD), `labels` and `arguments`.
+    #[arg(required = true, value_name = "GOLD")]
+    pub gold: Option<PathBuf>,
+
+    /// Also write the responses, one proto3 JSON line per article, to this file.
+    #[arg(long, value_name = "FILE")]
+    pub predictions: Option<PathBuf>,
+
+    /// Print the scores as one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Extra gazetteers, as for `serve`.
+    #[command(flatten)]
+    pub gazetteers: GazetteerArgs,
+}
+
+/// What `eval` measures besides scores.
+#[derive(Debug, Clone, Subcommand)]
 pub enum EvalCommand {
     /// How much text cleanup removes from JSONL articles (e.g. ../shared/casie/dev.jsonl, whose
     /// articles are nearly clean): characters, whole sentences lost, blocks by reason.

@@ -9,9 +9,9 @@ use std::{
 use clap::Parser;
 use futures::{StreamExt, stream};
 use incident_enricher::{
-    config::{self, Cli, Command, EnrichArgs, EvalCleanupArgs, EvalCommand, ServeArgs},
+    config::{self, Cli, Command, EnrichArgs, EvalArgs, EvalCleanupArgs, EvalCommand, EvalScoreArgs, ServeArgs},
     eval, input, pb,
-    pipeline::{Document, Pipeline, entities::Gazetteer},
+    pipeline::{Document, Pipeline, PipelineService, entities::Gazetteer},
     server::{self, Listener, ServerConfig},
     telemetry::{self, Telemetry},
 };
@@ -55,7 +55,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => runtime.block_on(serve(args, telemetry.as_ref().map(Telemetry::registry))),
         Command::Enrich(args) => runtime.block_on(enrich(args)),
-        Command::Eval(EvalCommand::Cleanup(args)) => eval_cleanup(&args),
+        Command::Eval(EvalArgs { command: Some(EvalCommand::Cleanup(args)), .. }) => eval_cleanup(&args),
+        Command::Eval(EvalArgs { command: None, score }) => runtime.block_on(eval_score(score)),
     };
     if let Some(telemetry) = telemetry {
         runtime.block_on(async { telemetry.shutdown() });
@@ -112,20 +113,10 @@ async fn enrich(args: EnrichArgs) -> Result<ExitCode, Box<dyn std::error::Error>
             let pipeline = pipeline.clone();
             let (clean_text, max_bytes) = (args.clean_text, args.max_article_bytes);
             async move {
-                let article = match record {
-                    Ok(article) => article,
-                    Err(bad) => {
-                        let status = tonic::Status::invalid_argument(bad.message);
-                        return server::error_response(bad.id, &status);
-                    }
-                };
-                let id = article.id.clone();
-                let request = pb::EnrichRequest { article: Some(article), include_clean_text: clean_text };
-                let result = match Document::new(request, max_bytes, Instant::now() + CLI_DEADLINE) {
-                    Ok(doc) => pipeline.oneshot(doc).await.map_err(|e| server::from_pipeline(e, &id)),
-                    Err(e) => Err(server::to_status(&e, &id)),
-                };
-                result.map_or_else(|status| server::error_response(id, &status), Document::into_response)
+                match record {
+                    Ok(article) => enrich_one(pipeline, article, clean_text, max_bytes).await,
+                    Err(bad) => server::error_response(bad.id, &tonic::Status::invalid_argument(bad.message)),
+                }
             }
         })
         .buffered(parallel);
@@ -143,6 +134,50 @@ async fn enrich(args: EnrichArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     }
     out.flush()?;
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The response for one article, or the error response saying why there is none.
+async fn enrich_one(
+    pipeline: PipelineService,
+    article: pb::Article,
+    include_clean_text: bool,
+    max_bytes: usize,
+) -> pb::EnrichResponse {
+    let id = article.id.clone();
+    let request = pb::EnrichRequest { article: Some(article), include_clean_text };
+    let result = match Document::new(request, max_bytes, Instant::now() + CLI_DEADLINE) {
+        Ok(doc) => pipeline.oneshot(doc).await.map_err(|e| server::from_pipeline(e, &id)),
+        Err(e) => Err(server::to_status(&e, &id)),
+    };
+    result.map_or_else(|status| server::error_response(id, &status), Document::into_response)
+}
+
+/// Enriches a labelled corpus, scores it, and writes the predictions when asked.
+async fn eval_score(args: EvalScoreArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let gold = eval::read_labelled(args.gold.as_deref().expect("clap requires GOLD"))?;
+    let (gazetteer, _) = Gazetteer::with_files(&args.gazetteers.files)?;
+    let pipeline = Pipeline::with_gazetteer(gazetteer).unlimited();
+    let predictions: Vec<pb::EnrichResponse> = stream::iter(gold.iter().map(|g| g.article.clone()))
+        .map(|article| enrich_one(pipeline.clone(), article, false, usize::MAX))
+        .buffered(config::default_concurrency())
+        .collect()
+        .await;
+    if let Some(path) = &args.predictions {
+        let mut out = io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?,
+        );
+        for response in &predictions {
+            writeln!(out, "{}", serde_json::to_string(response)?)?;
+        }
+        out.flush()?;
+    }
+    let scores = eval::score(&gold, &predictions);
+    if args.json {
+        println!("{}", scores.to_json());
+    } else {
+        print!("{scores}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn eval_cleanup(args: &EvalCleanupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {

@@ -1,10 +1,10 @@
-//! Measurements on annotated or reference corpora, for tuning: how much article text cleanup
-//! removes from articles that are known to be (mostly) clean.
+//! How much article text cleanup removes from articles that are known to be (mostly) clean.
 
 use std::{collections::BTreeMap, fmt, path::Path};
 
 use tokio::time::{Duration, Instant};
 
+use super::corpus;
 use crate::{
     input, pb,
     pipeline::{Document, Step, classify::sentences, cleanup::Cleanup},
@@ -42,36 +42,12 @@ fn folded(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A corpus record: an `Article` in proto3 JSON, or a CASIE record (`id`, `title`, `url`,
-/// `text`, `published` as a date, and annotations, which are not read here).
-#[derive(Debug, serde::Deserialize)]
-struct CorpusRecord {
-    id: serde_json::Value,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    url: String,
-    text: String,
-}
-
-/// The articles of a JSONL corpus file, in order; unreadable lines count as bad records.
-fn corpus(path: &Path) -> Result<impl Iterator<Item = Option<pb::Article>>, input::InputError> {
-    let file = std::fs::File::open(path).map_err(|source| input::InputError { path: path.to_path_buf(), source })?;
-    Ok(std::io::BufRead::lines(std::io::BufReader::new(file))
-        .filter(|l| !l.as_ref().is_ok_and(|l| l.trim().is_empty()))
-        .map(|line| {
-            let record: CorpusRecord = serde_json::from_str(&line.ok()?).ok()?;
-            let id = record.id.as_str().map_or_else(|| record.id.to_string(), str::to_string);
-            Some(pb::Article { id, text: record.text, title: record.title, url: record.url, ..Default::default() })
-        }))
-}
-
 /// Runs cleanup over every article in `paths` and counts what it removed.
 pub fn cleanup(paths: &[impl AsRef<Path>], examples: usize) -> Result<CleanupReport, input::InputError> {
     let mut report = CleanupReport::default();
     for path in paths {
-        for article in corpus(path.as_ref())? {
-            let Some(article) = article else {
+        for (_, record) in corpus(path.as_ref())? {
+            let Some(article) = record.map(|r| r.article) else {
                 report.bad_records += 1;
                 continue;
             };
