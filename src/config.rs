@@ -4,7 +4,10 @@ use std::{env, path::PathBuf, time::Duration};
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::telemetry::{LogFormat, OtlpProtocol, TelemetryConfig};
+use crate::{
+    eval::TrainOptions,
+    telemetry::{LogFormat, OtlpProtocol, TelemetryConfig},
+};
 
 /// Default gRPC listen address.
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:50051";
@@ -47,6 +50,33 @@ pub enum Command {
     /// Score incident types and roles against a labelled corpus (`eval GOLD.jsonl`), or
     /// measure cleanup (`eval cleanup`).
     Eval(EvalArgs),
+    /// Train the incident type model on a labelled corpus and write its file.
+    Train(TrainArgs),
+}
+
+/// Flags of `train`.
+#[derive(Debug, Clone, Args)]
+pub struct TrainArgs {
+    /// Labelled corpus, in the format `eval` reads.
+    #[arg(required = true, value_name = "GOLD")]
+    pub gold: PathBuf,
+
+    /// Where to write the model; the shipped one is src/pipeline/classify/data/type_model.tsv,
+    /// built into the binary.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Folds of the cross-validation that chooses the threshold and reports held-out figures.
+    #[arg(long, default_value_t = TrainOptions::default().folds, value_parser = clap::value_parser!(u16).range(2..))]
+    pub folds: u16,
+
+    /// Weight of the L2 penalty: higher generalises more and fits the corpus less.
+    #[arg(long, default_value_t = TrainOptions::default().l2)]
+    pub l2: f32,
+
+    /// Leave out features seen in fewer articles than this.
+    #[arg(long, default_value_t = TrainOptions::default().min_df)]
+    pub min_df: usize,
 }
 
 /// Flags of `eval`: scoring by default, or a subcommand.
@@ -78,9 +108,19 @@ pub struct EvalScoreArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Cross-validate: split GOLD into this many folds and enrich each with a type model
+    /// trained (as `train` does) on the others, so the scores say how the model does on text
+    /// it was not trained on.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(2..))]
+    pub folds: Option<u16>,
+
     /// Extra gazetteers, as for `serve`.
     #[command(flatten)]
     pub gazetteers: GazetteerArgs,
+
+    /// The type model.
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 /// What `eval` measures besides scores.
@@ -143,6 +183,10 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub gazetteers: GazetteerArgs,
 
+    /// The type model.
+    #[command(flatten)]
+    pub model: ModelArgs,
+
     /// Where the Prometheus metrics endpoint (`/metrics`) listens.
     #[arg(long, env = "ENRICHER_METRICS_LISTEN", default_value = DEFAULT_METRICS_LISTEN)]
     pub metrics_listen: String,
@@ -159,6 +203,14 @@ pub struct ServeArgs {
     /// OTEL_RESOURCE_ATTRIBUTES, and sampling from OTEL_TRACES_SAMPLER(_ARG).
     #[arg(long, env = "OTEL_SERVICE_NAME", default_value = "incident-enricher")]
     pub service_name: String,
+}
+
+/// Which incident type model to use.
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// An incident type model written by `train`, instead of the built-in one.
+    #[arg(long, value_name = "PATH", env = "ENRICHER_TYPE_MODEL")]
+    pub type_model: Option<PathBuf>,
 }
 
 /// Where more names come from.
@@ -194,6 +246,10 @@ pub struct EnrichArgs {
     /// Gazetteer files to load at start-up.
     #[command(flatten)]
     pub gazetteers: GazetteerArgs,
+
+    /// The type model.
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 impl ServeArgs {

@@ -9,9 +9,12 @@ use std::{
 use clap::Parser;
 use futures::{StreamExt, stream};
 use incident_enricher::{
-    config::{self, Cli, Command, EnrichArgs, EvalArgs, EvalCleanupArgs, EvalCommand, EvalScoreArgs, ServeArgs},
+    config::{
+        self, Cli, Command, EnrichArgs, EvalArgs, EvalCleanupArgs, EvalCommand, EvalScoreArgs, GazetteerArgs,
+        ModelArgs, ServeArgs, TrainArgs,
+    },
     eval, input, pb,
-    pipeline::{Document, Pipeline, PipelineService, entities::Gazetteer},
+    pipeline::{Document, Pipeline, PipelineService, classify::model, entities::Gazetteer},
     server::{self, Listener, ServerConfig},
     telemetry::{self, Telemetry},
 };
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Enrich(args) => runtime.block_on(enrich(args)),
         Command::Eval(EvalArgs { command: Some(EvalCommand::Cleanup(args)), .. }) => eval_cleanup(&args),
         Command::Eval(EvalArgs { command: None, score }) => runtime.block_on(eval_score(score)),
+        Command::Train(args) => train(&args),
     };
     if let Some(telemetry) = telemetry {
         runtime.block_on(async { telemetry.shutdown() });
@@ -105,8 +109,7 @@ async fn enrich(args: EnrichArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     for path in &args.paths {
         records.push(input::records(path)?);
     }
-    let (gazetteer, _) = Gazetteer::with_files(&args.gazetteers.files)?;
-    let pipeline = Pipeline::with_gazetteer(gazetteer).unlimited();
+    let pipeline = pipeline(&args.gazetteers, &args.model)?.unlimited();
     let parallel = config::default_concurrency();
     let mut responses = stream::iter(records.into_iter().flatten())
         .map(|record| {
@@ -136,6 +139,12 @@ async fn enrich(args: EnrichArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
+/// The pipeline with the user's gazetteers and type model.
+fn pipeline(gazetteers: &GazetteerArgs, model: &ModelArgs) -> Result<Pipeline, Box<dyn std::error::Error>> {
+    let (gazetteer, _) = Gazetteer::with_files(&gazetteers.files)?;
+    Ok(Pipeline::with_gazetteer(gazetteer).with_type_model(model::load(model.type_model.as_deref())?))
+}
+
 /// The response for one article, or the error response saying why there is none.
 async fn enrich_one(
     pipeline: PipelineService,
@@ -152,16 +161,36 @@ async fn enrich_one(
     result.map_or_else(|status| server::error_response(id, &status), Document::into_response)
 }
 
-/// Enriches a labelled corpus, scores it, and writes the predictions when asked.
-async fn eval_score(args: EvalScoreArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let gold = eval::read_labelled(args.gold.as_deref().expect("clap requires GOLD"))?;
-    let (gazetteer, _) = Gazetteer::with_files(&args.gazetteers.files)?;
-    let pipeline = Pipeline::with_gazetteer(gazetteer).unlimited();
-    let predictions: Vec<pb::EnrichResponse> = stream::iter(gold.iter().map(|g| g.article.clone()))
+/// The responses for `gold`'s articles, in order.
+async fn enrich_all(pipeline: Pipeline, gold: impl Iterator<Item = &eval::Labelled>) -> Vec<pb::EnrichResponse> {
+    let pipeline = pipeline.unlimited();
+    stream::iter(gold.map(|g| g.article.clone()))
         .map(|article| enrich_one(pipeline.clone(), article, false, usize::MAX))
         .buffered(config::default_concurrency())
         .collect()
-        .await;
+        .await
+}
+
+/// Enriches a labelled corpus, scores it, and writes the predictions when asked.
+async fn eval_score(args: EvalScoreArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let gold = eval::read_labelled(args.gold.as_deref().expect("clap requires GOLD"))?;
+    let predictions = match args.folds {
+        None => enrich_all(pipeline(&args.gazetteers, &args.model)?, gold.iter()).await,
+        Some(folds) => {
+            let base = pipeline(&args.gazetteers, &args.model)?;
+            let folds = usize::from(folds);
+            let mut predictions = Vec::with_capacity(gold.len());
+            for fold in 0..folds {
+                let (held_out, training): (Vec<_>, Vec<_>) =
+                    gold.iter().enumerate().partition(|(i, _)| i % folds == fold);
+                let training: Vec<eval::Labelled> = training.into_iter().map(|(_, g)| g.clone()).collect();
+                let (model, _) = eval::train(&training, &eval::TrainOptions::default());
+                let pipeline = base.clone().with_type_model(model);
+                predictions.extend(enrich_all(pipeline, held_out.into_iter().map(|(_, g)| g)).await);
+            }
+            predictions
+        }
+    };
     if let Some(path) = &args.predictions {
         let mut out = io::BufWriter::new(
             std::fs::File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?,
@@ -177,6 +206,25 @@ async fn eval_score(args: EvalScoreArgs) -> Result<ExitCode, Box<dyn std::error:
     } else {
         print!("{scores}");
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Trains the type model, prints its cross-validated figures, and writes it.
+fn train(args: &TrainArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let gold = eval::read_labelled(&args.gold)?;
+    let options = eval::TrainOptions { folds: args.folds, l2: args.l2, min_df: args.min_df, ..Default::default() };
+    let (model, report) = eval::train(&gold, &options);
+    print!("{report}");
+    let provenance = format!(
+        "`incident-enricher train` from {} ({} articles, l2 {}, min-df {})",
+        args.gold.file_name().map_or_else(|| args.gold.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        gold.len(),
+        args.l2,
+        args.min_df
+    );
+    std::fs::write(&args.out, model.to_tsv(&provenance))
+        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    println!("wrote {} ({} features)", args.out.display(), model.weights.len());
     Ok(ExitCode::SUCCESS)
 }
 

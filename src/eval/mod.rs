@@ -4,11 +4,13 @@
 
 pub mod cleanup;
 pub mod score;
+pub mod train;
 
 use std::path::Path;
 
 pub use cleanup::{CleanupReport, cleanup};
 pub use score::{Scores, score};
+pub use train::{CvReport, TrainOptions, train};
 
 use crate::{input, pb};
 

@@ -53,8 +53,14 @@ impl Pipeline {
             cleanup: StageLayer::new(cleanup::Cleanup),
             entities: StageLayer::new(entities::Entities::with_gazetteer(gazetteer)),
             classify: StageLayer::new(classify::Classify),
-            incidents: StageLayer::new(incidents::Incidents),
+            incidents: StageLayer::new(incidents::Incidents::default()),
         }
+    }
+
+    /// Replaces the built-in incident type model, e.g. with one trained by `train`.
+    pub fn with_type_model(mut self, model: classify::model::TypeModel) -> Self {
+        self.incidents = StageLayer::new(incidents::Incidents::new(Arc::new(model)));
+        self
     }
 
     /// Runs a short article through every stage, so that the patterns are compiled before the

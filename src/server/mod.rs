@@ -32,6 +32,7 @@ use crate::{
     pb::{self, enricher_server::EnricherServer},
     pipeline::{
         Pipeline,
+        classify::model,
         entities::{Gazetteer, GazetteerError},
     },
 };
@@ -73,6 +74,9 @@ pub enum ServeError {
     /// A gazetteer file could not be loaded.
     #[error(transparent)]
     Gazetteer(#[from] GazetteerError),
+    /// The type model file could not be loaded.
+    #[error(transparent)]
+    TypeModel(#[from] model::ModelFileError),
 }
 
 impl Listener {
@@ -115,6 +119,8 @@ pub struct ServerConfig {
     pub max_concurrent_streams: u32,
     /// STIX and MISP files that extend the built-in gazetteers.
     pub gazetteers: Vec<PathBuf>,
+    /// A trained incident type model to use instead of the built-in one.
+    pub type_model: Option<PathBuf>,
 }
 
 impl From<&ServeArgs> for ServerConfig {
@@ -129,6 +135,7 @@ impl From<&ServeArgs> for ServerConfig {
             drain_timeout: a.drain_timeout,
             max_concurrent_streams: a.max_concurrent_streams,
             gazetteers: a.gazetteers.files.clone(),
+            type_model: a.model.type_model.clone(),
         }
     }
 }
@@ -153,7 +160,7 @@ pub async fn serve_with_capacity(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
     let (gazetteer, _) = Gazetteer::with_files(&config.gazetteers)?;
-    let pipeline = Pipeline::with_gazetteer(gazetteer);
+    let pipeline = Pipeline::with_gazetteer(gazetteer).with_type_model(model::load(config.type_model.as_deref())?);
     // Ready means ready: health reports SERVING only after the patterns are compiled.
     pipeline.warm_up().await;
     let draining = Arc::new(AtomicBool::new(false));

@@ -31,6 +31,7 @@ pub fn config() -> ServerConfig {
         drain_timeout: Duration::from_secs(10),
         max_concurrent_streams: 64,
         gazetteers: Vec::new(),
+        type_model: None,
     }
 }
 

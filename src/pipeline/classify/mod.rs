@@ -2,6 +2,7 @@
 //! signal, and whether each is the news, background or a what-if.
 
 mod cues;
+pub mod model;
 pub(crate) mod sentences;
 
 use chrono::Datelike;

@@ -3,12 +3,35 @@
 
 mod fingerprint;
 
-use super::{Document, Entity, Incident, Report, Step};
+use std::sync::Arc;
+
+use super::{
+    Document, Entity, Incident, Report, Step,
+    classify::{
+        model::{self, TypeModel},
+        sentences,
+    },
+};
 use crate::pb::{EntityKind, IncidentType, Role, Temporality};
 
-/// The incidents stage.
-#[derive(Debug, Default)]
-pub struct Incidents;
+/// The incidents stage, with the type model that settles which types an article reports.
+#[derive(Debug, Clone)]
+pub struct Incidents {
+    model: Arc<TypeModel>,
+}
+
+impl Default for Incidents {
+    fn default() -> Self {
+        Self::new(Arc::new(model::BUILTIN.clone()))
+    }
+}
+
+impl Incidents {
+    /// The stage with `model` instead of the built-in one (e.g. one trained on the user's data).
+    pub fn new(model: Arc<TypeModel>) -> Self {
+        Self { model }
+    }
+}
 
 impl Step for Incidents {
     const NAME: &'static str = "incidents";
@@ -22,7 +45,59 @@ impl Step for Incidents {
                 None => groups.push(vec![report]),
             }
         }
-        doc.incidents = groups.iter().map(|g| assemble(g, &doc.entities, doc.text())).collect();
+        let mut incidents: Vec<Incident> = groups.iter().map(|g| assemble(g, &doc.entities, doc.text())).collect();
+        let probabilities = self.model.probabilities(&model::features(doc));
+        settle_types(&mut incidents, &self.model, &probabilities, doc.text());
+        for incident in incidents.iter_mut().filter(|i| i.participants.is_empty()) {
+            incident.participants = participants(&doc.entities, &incident.evidence, doc.text());
+        }
+        doc.incidents = incidents;
+    }
+}
+
+/// Lets the type model decide which of the types it knows the article reports: a type it
+/// rejects leaves the incidents (an incident with no other type goes), a type it finds that
+/// no cue sentence gave joins the main incident with the sentence that speaks most for it,
+/// and its probability becomes the confidence of incidents of that type.
+fn settle_types(incidents: &mut Vec<Incident>, model: &TypeModel, probabilities: &[f32; model::N], text: &str) {
+    for (column, (&kind, &p)) in model::TYPES.iter().zip(probabilities).enumerate() {
+        if p < model.threshold {
+            for incident in incidents.iter_mut() {
+                incident.also.retain(|&t| t != kind);
+                if incident.kind == kind && !incident.also.is_empty() {
+                    incident.kind = incident.also.remove(0);
+                }
+            }
+            incidents.retain(|i| i.kind != kind);
+            continue;
+        }
+        if !incidents.iter().any(|i| i.kind == kind || i.also.contains(&kind)) {
+            let Some(best) = sentences::split(text).into_iter().max_by(|a, b| {
+                model.evidence(&text[a.clone()], column).total_cmp(&model.evidence(&text[b.clone()], column))
+            }) else {
+                continue;
+            };
+            match incidents.iter_mut().find(|i| i.temporality == Temporality::Current) {
+                Some(main) => {
+                    main.also.push(kind);
+                    if let Err(at) = main.evidence.binary_search_by_key(&best.start, |e| e.start) {
+                        main.evidence.insert(at, best);
+                    }
+                }
+                None => incidents.push(Incident {
+                    kind,
+                    also: Vec::new(),
+                    confidence: p,
+                    temporality: Temporality::Current,
+                    participants: Vec::new(),
+                    occurred: None,
+                    evidence: vec![best],
+                }),
+            }
+        }
+        for incident in incidents.iter_mut().filter(|i| i.kind == kind) {
+            incident.confidence = p;
+        }
     }
 }
 
@@ -125,7 +200,7 @@ mod tests {
         Traffic originating in Iran was also seen.";
 
     fn incidents(text: &str) -> Document {
-        run(text, &[&step(&Cleanup), &step(&Entities::new()), &step(&Classify), &step(&Incidents)])
+        run(text, &[&step(&Cleanup), &step(&Entities::new()), &step(&Classify), &step(&Incidents::default())])
     }
 
     #[test]
