@@ -12,11 +12,14 @@ mod tests;
 
 use std::collections::HashMap;
 
+use aho_corasick::{AhoCorasick, MatchKind};
+
 use super::{CleanRange, Document, Entity, Indicator, Step};
 use crate::pb::{EntityKind, IndicatorKind};
 
 pub use gazetteer::{Entry, Gazetteer, LoadReport};
 pub use load::GazetteerError;
+pub(crate) use patterns::ATTACKER_NOUNS;
 
 /// How far before a national body a country may name its owner ("Ukraine's Foreign Ministry").
 const OWNER_REACH_BYTES: usize = 16;
@@ -78,6 +81,7 @@ impl Step for Entities {
             found.mention(EntityKind::Date, &date.value, "", "", date.range);
         }
         found.link_surnames(text);
+        found.link_repeated_organizations(text);
         found.link_definite_references(text);
         let mut indicators: Vec<Indicator> = Vec::new();
         let mut indicator_index: HashMap<(IndicatorKind, String), usize> = HashMap::new();
@@ -162,6 +166,28 @@ impl Registry {
         }
     }
 
+    /// Every other mention of an organisation a pattern found once ("a breach at Kestrel Mart
+    /// ... Kestrel Mart said"), in one pass over the text.
+    fn link_repeated_organizations(&mut self, text: &str) {
+        let orgs: Vec<usize> =
+            (0..self.entities.len()).filter(|&i| self.entities[i].kind == EntityKind::Organization).collect();
+        let names: Vec<&str> = orgs.iter().map(|&i| self.entities[i].name.as_str()).collect();
+        let Ok(automaton) = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&names) else {
+            return;
+        };
+        let mut linked: Vec<(usize, CleanRange)> = Vec::new();
+        for m in automaton.find_iter(text) {
+            let (i, range) = (orgs[m.pattern().as_usize()], m.range());
+            let known = self.entities[i].mentions.iter().any(|r| r.start <= range.start && range.end <= r.end);
+            if !known && gazetteer::is_word_boundary(text, range.start, range.end) {
+                linked.push((i, range));
+            }
+        }
+        for (i, range) in linked {
+            self.entities[i].mentions.push(range);
+        }
+    }
+
     /// "the ministry" after "Ministry of Foreign Affairs", "the bloc" after "European Union":
     /// a definite reference to the head noun of the last body or organisation named before it.
     fn link_definite_references(&mut self, text: &str) {
@@ -176,6 +202,10 @@ impl Registry {
             ("the bank", &["Bank"]),
             ("the university", &["University"]),
             ("the alliance", &["NATO"]),
+            // Any organisation: the one named last.
+            ("the company", &[""]),
+            ("the firm", &[""]),
+            ("the retailer", &[""]),
             ("the bloc", &["European Union"]),
         ];
         // ASCII lowercasing keeps every byte offset.

@@ -147,12 +147,35 @@ static ORGANIZATION: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A capitalised name of up to three words, for organisations known only by what happened to
+/// them.
+const VICTIM_NAME: &str = r"(?P<name>\p{Lu}[\p{L}\d&-]*(?:\s\p{Lu}[\p{L}\d&-]*){0,2})";
+
+/// Organisations named by what happened to them: "a breach at Harbourline", "Paymaxa was
+/// hacked", "Kestrel Mart suffered a data breach", "customers of Northwind".
+static ORGANIZATION_BY_EVENT: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+    [
+        compile(&format!(
+            r"(?i:breach(?:es)? (?:at|of)|hack(?:ing)? (?:of|at)|attacks? (?:on|against)|(?:customers|users|subscribers|employees|patients) of)\s{VICTIM_NAME}"
+        )),
+        compile(&format!(
+            r"{VICTIM_NAME}(?:'s|’s)?\s(?i:(?:was|were|has been|had been)\s(?:\p{{L}}+\s)?(?:hacked|breached|compromised|attacked|hit|targeted|infected)|(?:suffered|disclosed|confirmed|reported)\s(?:a\s)?(?:\p{{L}}+\s)?(?:data\s)?(?:breach|hack|cyberattack|ransomware))"
+        )),
+    ]
+});
+
 /// Unnamed parties that incidents need: attackers and victims named by what they are.
 static GROUP: LazyLock<Regex> = LazyLock::new(|| {
-    compile(
-        r"(?i)\b(?:(?:unidentified|unknown|suspected|state-sponsored|state-backed|pro-[\p{L}]+|[\p{L}]+-linked|criminal|foreign|russian|chinese|iranian|north korean)\s)?(?:hackers?|hacking groups?|hacker groups?|hacktivists?|cyber ?criminals?|attackers|threat actors?|ransomware (?:gang|group|operators?)|customers|patients|users|employees|students|clients|citizens|voters|residents|subscribers|account holders)\b",
-    )
+    compile(&format!(
+        r"(?i)\b(?:(?:unidentified|unknown|suspected|state-sponsored|state-backed|pro-[\p{{L}}]+|[\p{{L}}]+-linked|criminal|foreign|russian|chinese|iranian|north korean)\s)?(?:{ATTACKER_NOUNS}|{VICTIM_NOUNS})\b",
+    ))
 });
+
+/// What unnamed attackers are called.
+pub(crate) const ATTACKER_NOUNS: &str = r"hackers?|hacking groups?|hacker groups?|hacktivists?|cyber[- ]?criminals?|criminals|attackers?|cyber[- ]?attackers?|threat actors?|malicious actors?|bad actors?|scammers?|fraudsters?|crooks|phishers?|extortionists?|cyber ?thieves|thieves|(?:ransomware|criminal|cybercrime|hacking|hacker) (?:gangs?|groups?|operators?|crews?)|(?:ransomware|malware) (?:authors|developers|operators)";
+
+/// What unnamed victims are called.
+const VICTIM_NOUNS: &str = r"victims?|customers|patients|users|employees|staff members|students|citizens|voters|residents|subscribers|account holders|consumers|individuals|members|businesses|companies|organi[sz]ations|hospitals|banks|recipients|workers|shoppers|taxpayers|universities|schools|computers|servers|people|staff";
 
 static MONEY: LazyLock<Regex> = LazyLock::new(|| {
     compile(
@@ -190,6 +213,15 @@ pub(super) fn find(text: &str) -> Vec<Found> {
             let taken = overlaps_any(&bodies, &r) || found.iter().any(|f| f.kind == EntityKind::Person && f.range == r);
             if !taken && is_person_name(name.as_str()) && !in_headline(text, r.start) {
                 found.push(Found { kind: EntityKind::Person, range: r, name: name.as_str().to_string() });
+            }
+        }
+    }
+    for pattern in ORGANIZATION_BY_EVENT.iter() {
+        for c in pattern.captures_iter(text) {
+            let name = c.name("name").expect("the pattern captures the name");
+            if is_person_name(name.as_str()) && !in_headline(text, name.start()) {
+                let range = name.start()..name.end();
+                found.push(Found { kind: EntityKind::Organization, range, name: name.as_str().to_string() });
             }
         }
     }

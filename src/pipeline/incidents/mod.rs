@@ -2,6 +2,7 @@
 //! participants, and fingerprints the article.
 
 mod fingerprint;
+mod roles;
 
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use super::{
         sentences,
     },
 };
-use crate::pb::{EntityKind, IncidentType, Role, Temporality};
+use crate::pb::{IncidentType, Temporality};
 
 /// The incidents stage, with the type model that settles which types an article reports.
 #[derive(Debug, Clone)]
@@ -49,8 +50,9 @@ impl Step for Incidents {
         let probabilities = self.model.probabilities(&model::features(doc));
         settle_types(&mut incidents, &self.model, &probabilities, doc.text());
         for incident in incidents.iter_mut().filter(|i| i.participants.is_empty()) {
-            incident.participants = participants(&doc.entities, &incident.evidence, doc.text());
+            incident.participants = roles::participants(&doc.entities, &incident.evidence, doc.text());
         }
+        roles::add_parties_elsewhere(&mut incidents, &doc.entities, doc.text());
         doc.incidents = incidents;
     }
 }
@@ -131,7 +133,7 @@ fn assemble(reports: &[&Report], entities: &[Entity], text: &str) -> Incident {
     let (kind, support) = kinds[0];
     let mut evidence: Vec<_> = reports.iter().map(|r| r.sentence.clone()).collect();
     evidence.dedup();
-    let participants = participants(entities, &evidence, text);
+    let participants = roles::participants(entities, &evidence, text);
     let occurred = reports.iter().find_map(|r| r.year.as_ref()).map(|(y, at)| (y.to_string(), at.clone()));
     Incident {
         kind,
@@ -145,48 +147,10 @@ fn assemble(reports: &[&Report], entities: &[Entity], text: &str) -> Incident {
     }
 }
 
-/// Entities mentioned in the evidence, in the role their kind suggests.
-fn participants(entities: &[Entity], evidence: &[std::ops::Range<usize>], text: &str) -> Vec<(usize, Role)> {
-    let mut out = Vec::new();
-    for (i, e) in entities.iter().enumerate() {
-        // Evidence sentences are in text order and do not overlap.
-        let in_evidence = |m: &&std::ops::Range<usize>| {
-            let i = evidence.partition_point(|s| s.end < m.end);
-            evidence.get(i).is_some_and(|s| s.start <= m.start && m.end <= s.end)
-        };
-        let Some(mention) = e.mentions.iter().find(in_evidence) else {
-            continue;
-        };
-        let role = match e.kind {
-            EntityKind::ThreatActor => Role::Attacker,
-            EntityKind::Malware => Role::Tool,
-            EntityKind::Product => Role::AffectedProduct,
-            EntityKind::Group if is_attacker_group(&e.name) => Role::Attacker,
-            EntityKind::Group | EntityKind::Organization | EntityKind::GovernmentBody => Role::Target,
-            EntityKind::Country if is_origin(text, mention.start) => Role::Origin,
-            EntityKind::Country => Role::Target,
-            _ => continue,
-        };
-        out.push((i, role));
-    }
-    out
-}
-
-fn is_attacker_group(name: &str) -> bool {
-    ["hacker", "hacking", "hacktivist", "criminal", "attacker", "threat actor", "gang", "operator"]
-        .iter()
-        .any(|w| name.contains(w))
-}
-
-/// "originating in Iran", "from Russia": where an attack came from, not who was hit.
-fn is_origin(text: &str, at: usize) -> bool {
-    let before = text[..at].trim_end();
-    ["originating in", "originating from", "originated in", "from", "based in"].iter().any(|w| before.ends_with(w))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pb::Role;
     use crate::pipeline::{
         classify::Classify,
         cleanup::Cleanup,

@@ -1,0 +1,176 @@
+//! Participants: which entities take part in an incident, and as what. Named actors and
+//! malware say their role by their kind; unnamed groups by their noun ("hackers", "customers");
+//! organisations, government bodies and countries by the words around them ("X was hacked",
+//! "the websites of X", "originating in X").
+
+use std::{collections::HashSet, ops::Range, sync::LazyLock};
+
+use regex::Regex;
+
+use crate::{
+    pb::{EntityKind, IncidentType, Role, Temporality},
+    pipeline::{Entity, Incident, classify::sentences, entities::ATTACKER_NOUNS, regex::compile},
+};
+
+/// How far around a mention the context patterns look, in bytes.
+const CONTEXT_BYTES: usize = 80;
+
+/// Words before a mention that make it the one attacked: "attacks on", "the websites of".
+static VICTIM_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)(?:attacks? (?:on|against)|attacked|breach(?:es)? (?:at|of)|hack(?:ing)? (?:of|on|at)|hacked|breached|targeted|targeting|infected|compromised|hit|defaced|crippled|stolen from|stole from|leaked from|(?:websites?|web ?sites?|sites?|servers?|networks?|systems|portals?|accounts?|data|databases?|e-?mails?|computers) (?:of|at|belonging to))\s+(?:the\s+|a\s+|an\s+)?(?:\p{L}+(?:'s|’s)\s+)?$",
+    )
+});
+
+/// Words after a mention that make it the one attacked: "was hacked", "'s customers",
+/// "suffered a breach".
+static VICTIM_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)^(?:(?:'s|’s)\s+(?:customers|users|employees|patients|members|clients|network|systems|servers|data|database|website|site|computers|e-?mails?|accounts)\b|(?:(?:'s|’s)?\s+(?:official\s+)?(?:websites?|sites?|servers?|networks?|systems?|portals?|computers?|databases?))?\s+(?:(?:was|were|has been|had been|have been|is|are|got)\s+(?:\p{L}+\s+)?(?:hacked|breached|hit|attacked|compromised|targeted|infected|affected|struck|defaced|disrupted|crippled|knocked|taken down|down|offline)\b|(?:suffered|disclosed|confirmed|reported|announced|experienced|faced|came under|fell victim|notified|(?:is|was) investigating)\b[^.]{0,50}\b(?:breach|attack|hack|incident|intrusion|ransomware|compromise|cyber)))",
+    )
+});
+
+/// Words that say someone came to harm, for victims named outside the cue sentences.
+static HARM: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(?:affected|impacted|targeted|targeting|victims?|stolen|stole|steal|exposed|leaked|compromised|infected|locked|encrypted|tricked|duped|lured|scammed|defrauded|notified|warned|hit|attacked|breached|hacked|ransom|phishing|scam|fraudulent|malicious|personal (?:data|information|details)|credentials|passwords)\b",
+    )
+});
+
+/// Whether the sentence holding `mention` says someone came to harm.
+fn harm_nearby(text: &str, sentences: &[Range<usize>], mention: &Range<usize>) -> bool {
+    let i = sentences.partition_point(|s| s.end < mention.end);
+    sentences.get(i).is_some_and(|s| s.start <= mention.start && HARM.is_match(&text[s.clone()]))
+}
+
+/// Whether an attack type is among an incident's: unnamed attackers and victims belong to
+/// attacks, not to vulnerability or patch news.
+fn is_attack(incident: &Incident) -> bool {
+    let attack = |t: &IncidentType| !matches!(t, IncidentType::VulnerabilityDisclosure | IncidentType::PatchRelease);
+    attack(&incident.kind) || incident.also.iter().any(attack)
+}
+
+/// Whether a group entity's name is one of the attacker nouns.
+fn is_attacker_group(name: &str) -> bool {
+    static ATTACKER: LazyLock<Regex> = LazyLock::new(|| compile(&format!(r"(?i)\b(?:{ATTACKER_NOUNS})$")));
+    ATTACKER.is_match(name)
+}
+
+fn before(text: &str, at: usize) -> &str {
+    &text[text.floor_char_boundary(at.saturating_sub(CONTEXT_BYTES))..at]
+}
+
+fn after(text: &str, at: usize) -> &str {
+    &text[at..text.ceil_char_boundary((at + CONTEXT_BYTES).min(text.len()))]
+}
+
+/// Whether the words around `mention` say it was attacked.
+fn is_victim(text: &str, mention: &Range<usize>) -> bool {
+    VICTIM_BEFORE.is_match(before(text, mention.start)) || VICTIM_AFTER.is_match(after(text, mention.end))
+}
+
+/// "originating in Iran", "from Russia": where an attack came from, not who was hit.
+fn is_origin(text: &str, at: usize) -> bool {
+    let before = before(text, at).trim_end();
+    ["originating in", "originating from", "originated in", "from", "based in"].iter().any(|w| before.ends_with(w))
+}
+
+/// The role an entity's kind alone gives it, for kinds that name a party to any incident.
+fn party_role(e: &Entity) -> Option<Role> {
+    Some(match e.kind {
+        EntityKind::ThreatActor => Role::Attacker,
+        EntityKind::Malware => Role::Tool,
+        EntityKind::Product => Role::AffectedProduct,
+        EntityKind::Group if is_attacker_group(&e.name) => Role::Attacker,
+        EntityKind::Group => Role::Target,
+        _ => return None,
+    })
+}
+
+/// Entities mentioned in the evidence sentences, in the role their kind or context gives them.
+pub(super) fn participants(entities: &[Entity], evidence: &[Range<usize>], text: &str) -> Vec<(usize, Role)> {
+    // Evidence sentences are in text order and do not overlap.
+    let in_evidence = |m: &&Range<usize>| {
+        let i = evidence.partition_point(|s| s.end < m.end);
+        evidence.get(i).is_some_and(|s| s.start <= m.start && m.end <= s.end)
+    };
+    let mut out = Vec::new();
+    for (i, e) in entities.iter().enumerate() {
+        let mut mentions = e.mentions.iter().filter(in_evidence).peekable();
+        if mentions.peek().is_none() {
+            continue;
+        }
+        let role = match e.kind {
+            EntityKind::Organization | EntityKind::GovernmentBody | EntityKind::Country => {
+                match mentions.find_map(|m| {
+                    if e.kind == EntityKind::Country && is_origin(text, m.start) {
+                        Some(Role::Origin)
+                    } else {
+                        is_victim(text, m).then_some(Role::Target)
+                    }
+                }) {
+                    Some(role) => role,
+                    None => continue,
+                }
+            }
+            _ => match party_role(e) {
+                Some(role) => role,
+                None => continue,
+            },
+        };
+        out.push((i, role));
+    }
+    out
+}
+
+/// Parties mentioned outside the reports join the main incident (the first current one),
+/// unless a report already gave them a role: articles name actors, malware, unnamed attackers
+/// and victims, and victims said to be hacked, in sentences that carry no cue word.
+pub(super) fn add_parties_elsewhere(incidents: &mut [Incident], entities: &[Entity], text: &str) {
+    let Some(main) = incidents.iter().position(|i| i.temporality == Temporality::Current) else { return };
+    let attack = is_attack(&incidents[main]);
+    let taken: HashSet<usize> = incidents.iter().flat_map(|i| i.participants.iter().map(|&(e, _)| e)).collect();
+    let sentences = sentences::split(text);
+    for (i, e) in entities.iter().enumerate().filter(|(i, _)| !taken.contains(i)) {
+        let role = match e.kind {
+            EntityKind::Group if !attack => None,
+            EntityKind::Group if party_role(e) == Some(Role::Target) => {
+                e.mentions.iter().any(|m| harm_nearby(text, &sentences, m)).then_some(Role::Target)
+            }
+            EntityKind::Organization | EntityKind::GovernmentBody if attack => {
+                e.mentions.iter().any(|m| is_victim(text, m)).then_some(Role::Target)
+            }
+            _ => party_role(e),
+        };
+        if let Some(role) = role {
+            incidents[main].participants.push((i, role));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn victims_are_told_by_the_words_around_them() {
+        for (text, name) in [
+            ("Hackers defaced the websites of Ukraine's Foreign Ministry.", "Foreign Ministry"),
+            ("The European Parliament website was hit by a cyberattack.", "European Parliament"),
+            ("Northfield Bank suffered a data breach last week.", "Northfield Bank"),
+            ("A ransomware attack on Harbourline Hospital disrupted care.", "Harbourline Hospital"),
+            ("Paymaxa's customers received phishing emails.", "Paymaxa"),
+        ] {
+            let at = text.find(name).expect("name in text");
+            assert!(is_victim(text, &(at..at + name.len())), "{text}");
+        }
+        for (text, name) in [
+            ("Researchers at Brightlock Labs found the flaw.", "Brightlock Labs"),
+            ("Microsoft released a patch on Tuesday.", "Microsoft"),
+            ("Microsoft announced a new phone.", "Microsoft"),
+        ] {
+            let at = text.find(name).expect("name in text");
+            assert!(!is_victim(text, &(at..at + name.len())), "{text}");
+        }
+    }
+}
