@@ -57,11 +57,20 @@ impl Step for Incidents {
     }
 }
 
+/// Probability a type needs to join an article whose news is another specific kind of attack
+/// (a DDoS, a defacement) when no sentence's cue words gave it: the model knows only its own
+/// types, and reads most hacking news as one of them.
+const OUTSIDE_DOMAIN_BAR: f32 = 0.9;
+
 /// Lets the type model decide which of the types it knows the article reports: a type it
 /// rejects leaves the incidents (an incident with no other type goes), a type it finds that
 /// no cue sentence gave joins the main incident with the sentence that speaks most for it,
 /// and its probability becomes the confidence of incidents of that type.
 fn settle_types(incidents: &mut Vec<Incident>, model: &TypeModel, probabilities: &[f32; model::N], text: &str) {
+    let main = incidents.iter().position(|i| i.temporality == Temporality::Current);
+    let other_news =
+        main.is_some_and(|m| specificity(incidents[m].kind) > 1 && !model::TYPES.contains(&incidents[m].kind));
+    let mut sentences = None;
     for (column, (&kind, &p)) in model::TYPES.iter().zip(probabilities).enumerate() {
         if p < model.threshold {
             for incident in incidents.iter_mut() {
@@ -73,9 +82,11 @@ fn settle_types(incidents: &mut Vec<Incident>, model: &TypeModel, probabilities:
             incidents.retain(|i| i.kind != kind);
             continue;
         }
-        if !incidents.iter().any(|i| i.kind == kind || i.also.contains(&kind)) {
-            let Some(best) = sentences::split(text).into_iter().max_by(|a, b| {
-                model.evidence(&text[a.clone()], column).total_cmp(&model.evidence(&text[b.clone()], column))
+        let reported = incidents.iter().any(|i| i.kind == kind || i.also.contains(&kind));
+        if !reported && !(other_news && p < OUTSIDE_DOMAIN_BAR) {
+            let sentences = sentences.get_or_insert_with(|| sentences::split(text));
+            let Some(best) = sentences.iter().max_by(|a, b| {
+                model.evidence(&text[(*a).clone()], column).total_cmp(&model.evidence(&text[(*b).clone()], column))
             }) else {
                 continue;
             };
@@ -83,7 +94,7 @@ fn settle_types(incidents: &mut Vec<Incident>, model: &TypeModel, probabilities:
                 Some(main) => {
                     main.also.push(kind);
                     if let Err(at) = main.evidence.binary_search_by_key(&best.start, |e| e.start) {
-                        main.evidence.insert(at, best);
+                        main.evidence.insert(at, best.clone());
                     }
                 }
                 None => incidents.push(Incident {
@@ -93,7 +104,7 @@ fn settle_types(incidents: &mut Vec<Incident>, model: &TypeModel, probabilities:
                     temporality: Temporality::Current,
                     participants: Vec::new(),
                     occurred: None,
-                    evidence: vec![best],
+                    evidence: vec![best.clone()],
                 }),
             }
         }
