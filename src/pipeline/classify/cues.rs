@@ -31,7 +31,12 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
             r"\b(?:d?dos(?:ed|ing)?|denial[- ]of[- ]service|flood(?:ed|ing)? (?:\w+ )?with (?:junk |bogus )?(?:traffic|requests))\b",
             &[],
         ),
-        cue(T::Defacement, r"\bdefac(?:e|ed|es|ing|ement)\b", &[]),
+        cue(
+            T::Defacement,
+            // A message left on a site is a defacement, however a translation words it.
+            r"\bdefac(?:e|ed|es|ing|ement)\b|\b(?:websites?|web ?pages?|home ?pages?|sites?)\b[^.]{0,30}\b(?:contain(?:ed|s)?|displayed|showed|carried) (?:a |the )?message\b|\bmessage\b[^.]{0,60}\bbefore the (?:web ?)?page was\b",
+            &[],
+        ),
         cue(
             T::Ransomware,
             r"\bransomware\b|\bransom (?:demand|note|payment)s?\b|\bencrypted (?:its |their |the )?(?:files|systems|servers|data)\b",
@@ -42,7 +47,11 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         cue(T::HackAndLeak, r"\bhack[- ]and[- ]leak\b", &[]),
         cue(T::SupplyChain, r"\bsupply[- ]chain (?:attack|compromise|hack)s?\b", &[]),
         cue(T::Espionage, r"\b(?:cyber[- ]?)?espionage\b|\bcyber[- ]?spying\b", &[]),
-        cue(T::Sabotage, r"\bsabotag(?:e|ed|ing)\b", &[]),
+        cue(
+            T::Sabotage,
+            r"\bsabotag(?:e|ed|ing)\b|\b(?:shut(?:ting)? down|knock(?:ed|ing)? out|cut(?:ting)? off|disrupt(?:ed|ing)?|attacks? on)\b[^.]{0,40}\b(?:power grids?|electricity (?:grid|supply|network)s?|power (?:stations?|plants?|supply)|energy grids?|water (?:supply|treatment))\b",
+            &[],
+        ),
         cue(
             T::AccountTakeover,
             r"\baccount takeovers?\b|\b(?:hijacked|took over|compromised) (?:the |its |their |his |her )?(?:\w+ )?accounts?\b",

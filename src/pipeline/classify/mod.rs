@@ -16,6 +16,48 @@ use cues::{ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, PAST, YEAR};
 #[derive(Debug, Default)]
 pub struct Classify;
 
+/// The reports of one clause: a report per type its cue words, named malware families or
+/// attacks on systems signal, with the clause's year and temporality (a year older than the
+/// news is settled by the caller).
+fn report_clause(text: &str, clause: CleanRange, families: &[(CleanRange, IncidentType)], reports: &mut Vec<Report>) {
+    let s = &text[clause.clone()];
+    let year =
+        YEAR.find(s).and_then(|m| Some((m.as_str().parse().ok()?, clause.start + m.start()..clause.start + m.end())));
+    let temporality = if PAST.is_match(s) {
+        Temporality::Historical
+    } else if HYPOTHETICAL.is_match(s) {
+        Temporality::Hypothetical
+    } else {
+        Temporality::Current
+    };
+    let first_of_clause = reports.len();
+    let mut push = |kind| {
+        if !reports[first_of_clause..].iter().any(|r| r.kind == kind) {
+            reports.push(Report { kind, sentence: clause.clone(), temporality, year: year.clone() });
+        }
+    };
+    let mut any = false;
+    for cue in CUES.iter() {
+        for m in cue.pattern.find_iter(s) {
+            let followed_by = |p: &str| s.get(m.end()..m.end() + p.len()).is_some_and(|t| t.eq_ignore_ascii_case(p));
+            if cue.not_followed_by.iter().any(|p| followed_by(p)) {
+                continue;
+            }
+            push(cue.kind);
+            any = true;
+        }
+    }
+    let in_clause = families.partition_point(|(m, _)| m.start < clause.start);
+    for (_, kind) in families[in_clause..].iter().take_while(|(m, _)| m.end <= clause.end) {
+        push(*kind);
+        any = true;
+    }
+    let (attack, systems) = &*ATTACK_ON_SYSTEMS;
+    if !any && systems.is_match(s) && attack.is_match(s) {
+        push(IncidentType::UnknownCyberattack);
+    }
+}
+
 impl Step for Classify {
     const NAME: &'static str = "classify";
 
@@ -25,10 +67,9 @@ impl Step for Classify {
             return;
         }
         let text = doc.text();
-        let news_year = doc.published_date().and_then(|d| u16::try_from(d.year()).ok()).or_else(|| {
-            // Without a date, the latest year the article mentions is the news.
-            YEAR.find_iter(text).filter_map(|m| m.as_str().parse().ok()).max()
-        });
+        let published_year = doc.published_date().and_then(|d| u16::try_from(d.year()).ok());
+        // Without a date, the latest year the article mentions is the news.
+        let latest_year = YEAR.find_iter(text).filter_map(|m| m.as_str().parse().ok()).max();
         // Wiper and ransomware families named in the text, in order: they say how an attack
         // was made.
         let mut families: Vec<(CleanRange, IncidentType)> = doc
@@ -48,42 +89,21 @@ impl Step for Classify {
         families.sort_by_key(|(m, _)| m.start);
         let mut reports: Vec<Report> = Vec::new();
         for sentence in sentences::split(text) {
-            let s = &text[sentence.clone()];
-            let year = YEAR
-                .find(s)
-                .and_then(|m| Some((m.as_str().parse().ok()?, sentence.start + m.start()..sentence.start + m.end())));
-            let temporality = match (year.as_ref(), news_year) {
-                (Some((y, _)), Some(news)) if *y < news => Temporality::Historical,
-                _ if PAST.is_match(s) => Temporality::Historical,
-                _ if HYPOTHETICAL.is_match(s) => Temporality::Hypothetical,
-                _ => Temporality::Current,
-            };
-            let first_of_sentence = reports.len();
-            let mut push = |kind| {
-                if !reports[first_of_sentence..].iter().any(|r| r.kind == kind) {
-                    reports.push(Report { kind, sentence: sentence.clone(), temporality, year: year.clone() });
-                }
-            };
-            let mut any = false;
-            for cue in CUES.iter() {
-                for m in cue.pattern.find_iter(s) {
-                    let followed_by =
-                        |p: &str| s.get(m.end()..m.end() + p.len()).is_some_and(|t| t.eq_ignore_ascii_case(p));
-                    if cue.not_followed_by.iter().any(|p| followed_by(p)) {
-                        continue;
-                    }
-                    push(cue.kind);
-                    any = true;
-                }
+            let years = YEAR.find_iter(&text[sentence.clone()]).count();
+            for clause in sentences::clauses(text, sentence, years) {
+                report_clause(text, clause, &families, &mut reports);
             }
-            let in_sentence = families.partition_point(|(m, _)| m.start < sentence.start);
-            for (_, kind) in families[in_sentence..].iter().take_while(|(m, _)| m.end <= sentence.end) {
-                push(*kind);
-                any = true;
-            }
-            let (attack, systems) = &*ATTACK_ON_SYSTEMS;
-            if !any && systems.is_match(s) && attack.is_match(s) {
-                push(IncidentType::UnknownCyberattack);
+        }
+        // An undated article that tells its news without a year ("on Friday") gives years
+        // only to the background.
+        let undated_news = published_year.is_none()
+            && reports.iter().any(|r| r.year.is_none() && r.temporality == Temporality::Current);
+        for r in &mut reports {
+            if let Some((year, _)) = r.year {
+                let news = published_year.or(latest_year);
+                if news.is_some_and(|news| year < news) || undated_news {
+                    r.temporality = Temporality::Historical;
+                }
             }
         }
         doc.reports = reports;

@@ -64,11 +64,18 @@ impl Step for Entities {
         let known: Vec<CleanRange> =
             hits.iter().filter(|h| h.entry.kind != EntityKind::Country).map(|h| h.range.clone()).collect();
         let overlaps_known = |r: &CleanRange| patterns::overlaps_any(&known, r);
+        let countries: Vec<CleanRange> =
+            hits.iter().filter(|h| h.entry.kind == EntityKind::Country).map(|h| h.range.clone()).collect();
+        // A country caught by an organisation pattern ("attacks on Ukraine") is the country.
+        let is_country = |r: &CleanRange| {
+            let i = countries.partition_point(|c| c.end < r.end);
+            countries.get(i).is_some_and(|c| c.start <= r.start && r.end <= c.end)
+        };
         for f in patterns::find(text) {
             let country_code = match f.kind {
                 // A name that is also a known name is the known thing ("Lazarus said").
                 EntityKind::Person | EntityKind::Organization | EntityKind::GovernmentBody
-                    if overlaps_known(&f.range) =>
+                    if overlaps_known(&f.range) || is_country(&f.range) =>
                 {
                     continue;
                 }

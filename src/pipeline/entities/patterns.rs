@@ -135,7 +135,7 @@ const NOT_NAME_WORDS: &[&str] = &[
 /// "National Cyber Security Agency".
 static GOVERNMENT_BODY: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"\b(?:(?:Ministry|Department|State Service|Office|Council|Cabinet|Agency|Commission|Directorate|Service) (?:of|for) (?:the )?\p{Lu}[\p{L}]+(?:(?:,? | and | of | for )\p{Lu}[\p{L}]+)*|(?:Foreign|Defen[cs]e|Interior|Finance|Justice|Health|Education|Energy|Digital|Economy|Agriculture|Home) (?:Ministry|Office|Department)|National (?:\p{Lu}[\p{L}]+ ){1,3}(?:Agency|Service|Centre|Center|Bureau|Authority|Police|Directorate)|Cabinet of Ministers)",
+        r"\b(?:(?:Ministry|Department|State Service|Office|Council|Cabinet|Agency|Commission|Directorate|Service) (?:of|for) (?:the )?\p{Lu}[\p{L}]+(?:(?:,? | and | of | for )\p{Lu}[\p{L}]+)*|(?:Foreign|Defen[cs]e|Interior|Finance|Justice|Health|Education|Energy|Digital|Economy|Agriculture|Home) (?:Ministry|Office|Department)|National (?:\p{Lu}[\p{L}]+ ){1,3}(?:Agency|Service|Centre|Center|Bureau|Authority|Police|Directorate)|Cabinet of Ministers|(?i:ministry of (?:foreign affairs|agriculture|education|finance|defen[cs]e|health|justice|interior|internal affairs|economy|energy|culture|digital transformation)))",
     )
 });
 
@@ -301,10 +301,24 @@ const MAX_NAME_BYTES: usize = 256;
 /// Drops a leading "The" from an organisation's name and span.
 fn strip_article(text: &str, range: Range<usize>) -> (Range<usize>, String) {
     let s = &text[range.clone()];
-    match s.strip_prefix("The ") {
-        Some(rest) => (range.start + 4..range.end, rest.to_string()),
-        None => (range, s.to_string()),
+    let (range, name) = match s.strip_prefix("The ") {
+        Some(rest) => (range.start + 4..range.end, rest),
+        None => (range, s),
+    };
+    (range, title_case(name))
+}
+
+/// "ministry of foreign affairs" as "Ministry of Foreign Affairs"; names already capitalised
+/// are left as written.
+fn title_case(name: &str) -> String {
+    if name.starts_with(char::is_uppercase) {
+        return name.to_string();
     }
+    let words = name.split(' ').map(|w| match w {
+        "of" | "and" | "for" | "the" => w.to_string(),
+        _ => w.chars().take(1).flat_map(char::to_uppercase).chain(w.chars().skip(1)).collect(),
+    });
+    words.collect::<Vec<_>>().join(" ")
 }
 
 /// "4.5" and "million" as a whole number; `None` for what does not parse.

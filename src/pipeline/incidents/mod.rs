@@ -7,13 +7,13 @@ mod roles;
 use std::sync::Arc;
 
 use super::{
-    Document, Entity, Incident, Report, Step,
+    CleanRange, Document, Entity, Incident, Report, Step,
     classify::{
         model::{self, TypeModel},
         sentences,
     },
 };
-use crate::pb::{IncidentType, Temporality};
+use crate::pb::{EntityKind, IncidentType, Temporality};
 
 /// The incidents stage, with the type model that settles which types an article reports.
 #[derive(Debug, Clone)]
@@ -114,6 +114,18 @@ fn settle_types(incidents: &mut Vec<Incident>, model: &TypeModel, probabilities:
     }
 }
 
+/// The first date in the evidence that resolved to ISO 8601 ("2022-06-29", "--06-29"), with
+/// its mention: a day says more than the year a report carries.
+fn date_in(entities: &[Entity], evidence: &[CleanRange]) -> Option<(String, CleanRange)> {
+    entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Date && e.name.starts_with(|c: char| c.is_ascii_digit() || c == '-'))
+        .flat_map(|e| e.mentions.iter().map(move |m| (e, m)))
+        .filter(|(_, m)| roles::in_ranges(evidence, m))
+        .min_by_key(|(_, m)| m.start)
+        .map(|(e, m)| (e.name.clone(), m.clone()))
+}
+
 /// Reports of one incident share temporality and year (a current report with no year is
 /// the same news as one that names this year).
 fn same_incident(a: &Report, b: &Report) -> bool {
@@ -145,7 +157,8 @@ fn assemble(reports: &[&Report], entities: &[Entity], text: &str) -> Incident {
     let mut evidence: Vec<_> = reports.iter().map(|r| r.sentence.clone()).collect();
     evidence.dedup();
     let participants = roles::participants(entities, &evidence, text);
-    let occurred = reports.iter().find_map(|r| r.year.as_ref()).map(|(y, at)| (y.to_string(), at.clone()));
+    let occurred = date_in(entities, &evidence)
+        .or_else(|| reports.iter().find_map(|r| r.year.as_ref()).map(|(y, at)| (y.to_string(), at.clone())));
     Incident {
         kind,
         also: kinds[1..].iter().map(|&(k, _)| k).collect(),

@@ -40,7 +40,9 @@ static HARM: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether the sentence holding `mention` says someone came to harm.
 fn harm_nearby(text: &str, sentences: &[Range<usize>], mention: &Range<usize>) -> bool {
     let i = sentences.partition_point(|s| s.end < mention.end);
-    sentences.get(i).is_some_and(|s| s.start <= mention.start && HARM.is_match(&text[s.clone()]))
+    sentences
+        .get(i)
+        .is_some_and(|s| s.start <= mention.start && mention.end <= s.end && HARM.is_match(&text[s.clone()]))
 }
 
 /// Whether an attack type is among an incident's: unnamed attackers and victims belong to
@@ -87,13 +89,16 @@ fn party_role(e: &Entity) -> Option<Role> {
     })
 }
 
+/// Whether `m` lies inside one of `ranges`, which are in text order and do not overlap (as
+/// evidence sentences are).
+pub(super) fn in_ranges(ranges: &[Range<usize>], m: &Range<usize>) -> bool {
+    let i = ranges.partition_point(|s| s.end < m.end);
+    ranges.get(i).is_some_and(|s| s.start <= m.start && m.end <= s.end)
+}
+
 /// Entities mentioned in the evidence sentences, in the role their kind or context gives them.
 pub(super) fn participants(entities: &[Entity], evidence: &[Range<usize>], text: &str) -> Vec<(usize, Role)> {
-    // Evidence sentences are in text order and do not overlap.
-    let in_evidence = |m: &&Range<usize>| {
-        let i = evidence.partition_point(|s| s.end < m.end);
-        evidence.get(i).is_some_and(|s| s.start <= m.start && m.end <= s.end)
-    };
+    let in_evidence = |m: &&Range<usize>| in_ranges(evidence, m);
     let mut out = Vec::new();
     for (i, e) in entities.iter().enumerate() {
         let mut mentions = e.mentions.iter().filter(in_evidence).peekable();
