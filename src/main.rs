@@ -9,7 +9,8 @@ use std::{
 use clap::Parser;
 use futures::{StreamExt, stream};
 use incident_enricher::{
-    config::{self, Cli, Command, EnrichArgs, EvalCleanupArgs, EvalCommand, ServeArgs},
+    client::backfill,
+    config::{self, BackfillArgs, Cli, Command, EnrichArgs, EvalCleanupArgs, EvalCommand, ServeArgs},
     eval, input, pb,
     pipeline::{Document, Pipeline, entities::Gazetteer},
     server::{self, Listener, ServerConfig},
@@ -39,7 +40,8 @@ fn main() -> ExitCode {
         _ => {
             let logs = tracing_subscriber::fmt()
                 .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-                .with_writer(io::stderr);
+                // Log lines make way for the backfill's progress bar.
+                .with_writer(backfill::LogWriter);
             if cli.log_format.is_json() {
                 logs.json().init()
             } else {
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => runtime.block_on(serve(args, telemetry.as_ref().map(Telemetry::registry))),
         Command::Enrich(args) => runtime.block_on(enrich(args)),
+        Command::Backfill(args) => runtime.block_on(run_backfill(args)),
         Command::Eval(EvalCommand::Cleanup(args)) => eval_cleanup(&args),
     };
     if let Some(telemetry) = telemetry {
@@ -63,13 +66,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            let mut message = e.to_string();
-            let mut source = e.source();
-            while let Some(s) = source {
-                message.push_str(&format!(": {s}"));
-                source = s.source();
-            }
-            error!("{message}");
+            error!("{}", error_chain(e.as_ref()));
             ExitCode::FAILURE
         }
     }
@@ -143,6 +140,40 @@ async fn enrich(args: EnrichArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     }
     out.flush()?;
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Exit codes of `backfill`: every article enriched, some in the errors file, or the run could
+/// not finish (as for bad flags).
+const BACKFILL_ARTICLES_FAILED: u8 = 1;
+const BACKFILL_INCOMPLETE: u8 = 2;
+
+async fn run_backfill(args: BackfillArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    match backfill::run(&args).await {
+        Ok(summary) => {
+            eprint!("{summary}");
+            if summary.all_enriched() {
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("  see {} for the articles not enriched", args.errors_path().display());
+                Ok(ExitCode::from(BACKFILL_ARTICLES_FAILED))
+            }
+        }
+        Err(e) => {
+            error!("{}", error_chain(&e));
+            Ok(ExitCode::from(BACKFILL_INCOMPLETE))
+        }
+    }
+}
+
+/// An error and its sources, one after another.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        message.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    message
 }
 
 fn eval_cleanup(args: &EvalCleanupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
