@@ -131,7 +131,7 @@ impl Balancer {
         }
         for target in targets {
             if !backends.iter().any(|b| b.target == target) {
-                info!(address = %target, "new endpoint address");
+                info!(address = %target, "endpoint address");
                 let channel = self.channel(&target);
                 backends.push(Backend {
                     target,
