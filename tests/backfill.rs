@@ -198,6 +198,16 @@ impl Run {
         std::fs::read_to_string(self.path("stderr.log")).unwrap_or_default()
     }
 
+    /// The retries the summary reports.
+    fn retries(&self) -> u64 {
+        self.stderr()
+            .split(" retries in ")
+            .next()
+            .and_then(|s| s.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .expect("the summary counts retries")
+    }
+
     /// Runs to the end off the async runtime, so in-process servers keep serving.
     async fn finish(&self, mut child: Child) -> ExitStatus {
         let status = tokio::task::spawn_blocking(move || child.wait().expect("waits")).await.expect("no panic");
@@ -240,6 +250,10 @@ async fn two_replicas_one_shut_down_mid_run_every_article_exactly_once() {
     assert!(status.success(), "exit {status:?}");
     assert_exactly_once(&ids(&articles), &run.output(), &run.errors());
     assert!(line_ids(&run.errors()).is_empty(), "no article failed for good");
+    // The workers saw replica a turn NOT_SERVING and left it once their articles there were
+    // answered: nothing had to be sent again, and a could finish its drain.
+    assert_eq!(run.retries(), 0);
+    assert!(run.stderr().contains("serving: false") || run.stderr().contains("\"serving\":false"), "health seen");
     a.task.await.expect("no panic").expect("replica a drained cleanly");
     let enriched = responses(&run.output());
     assert!(enriched.iter().all(|r| r.error.is_none() && !r.content_fingerprint.is_empty()));
@@ -377,13 +391,7 @@ async fn an_overloaded_server_is_retried_until_every_article_gets_through() {
     assert!(status.success(), "exit {status:?}");
     assert_exactly_once(&ids(&articles), &run.output(), &run.errors());
     assert!(line_ids(&run.errors()).is_empty());
-    let retries: u64 = run
-        .stderr()
-        .split(" retries in ")
-        .next()
-        .and_then(|s| s.rsplit(' ').next())
-        .and_then(|n| n.parse().ok())
-        .expect("the summary counts retries");
+    let retries = run.retries();
     assert!(retries >= 50, "{retries} retries");
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
@@ -410,7 +418,7 @@ async fn malformed_input_goes_to_the_errors_file_with_its_line_and_the_rest_is_e
 
     let server = TestServer::start(config()).await;
     let args = ["--input", input.to_str().unwrap(), "--max-article-bytes", "65536"];
-    let status = run.finish(run.command(&[server.addr.clone()], &args).spawn().unwrap()).await;
+    let status = run.finish(run.command(std::slice::from_ref(&server.addr), &args).spawn().unwrap()).await;
     assert_eq!(status.code(), Some(1), "some articles failed");
 
     let enriched: BTreeSet<String> = line_ids(&run.output()).into_iter().collect();
@@ -435,7 +443,7 @@ async fn malformed_input_goes_to_the_errors_file_with_its_line_and_the_rest_is_e
 
     // Resuming redoes nothing: bad lines are finished too.
     let resume: Vec<&str> = args.iter().copied().chain(["--resume"]).collect();
-    let status = run.finish(run.command(&[server.addr.clone()], &resume).spawn().unwrap()).await;
+    let status = run.finish(run.command(std::slice::from_ref(&server.addr), &resume).spawn().unwrap()).await;
     assert_eq!(status.code(), Some(1), "the errors file still holds errors");
     assert_eq!(error_lines(&run.errors()).len(), errors.len());
     assert_eq!(line_ids(&run.output()).len(), good.len());
@@ -449,7 +457,7 @@ async fn two_renderings_of_one_report_end_in_one_group() {
     let server = TestServer::start(config()).await;
     let group = run.path("groups.jsonl");
     let args = ["--input", fixtures.to_str().unwrap(), "--group", group.to_str().unwrap()];
-    let status = run.finish(run.command(&[server.addr.clone()], &args).spawn().unwrap()).await;
+    let status = run.finish(run.command(std::slice::from_ref(&server.addr), &args).spawn().unwrap()).await;
     assert!(status.success(), "exit {status:?}");
 
     let records = error_lines(&group);

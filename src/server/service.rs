@@ -164,7 +164,6 @@ impl Enricher for EnricherService {
         }
         let pipeline = self.stream.clone();
         let limits = self.limits;
-        let draining = Arc::clone(&self.draining);
         // The stream is polled after this handler returns: its messages' spans hang under the
         // request span explicitly.
         let stream_span = Span::current();
@@ -173,16 +172,10 @@ impl Enricher for EnricherService {
             .map(move |message| {
                 let pipeline = pipeline.clone();
                 let stream_span = stream_span.clone();
-                let draining = Arc::clone(&draining);
                 async move {
                     // A message that cannot be decoded ends the stream; a bad article does not.
                     let request = message?;
                     let article_id = request.article.as_ref().map(|a| a.id.clone()).unwrap_or_default();
-                    // Once shutdown starts, articles still arriving are handed back at once, so
-                    // the caller sends them to another replica instead of waiting out the drain.
-                    if draining.load(Ordering::Acquire) {
-                        return Ok(error_response(article_id, &to_status(&Draining, "")));
-                    }
                     let bytes = request.article.as_ref().map_or(0, |a| a.text.len());
                     let span = telemetry::message_span(&stream_span, &article_id, bytes);
                     let deadline = Instant::now() + limits.default_deadline;

@@ -1,23 +1,30 @@
 //! Client-side balancing: the endpoints' addresses (a name resolves to every replica behind a
 //! Kubernetes headless Service, and is looked up again periodically), each with its own
 //! connection. A stream worker leases the address with the fewest workers on it; an address
-//! whose stream failed cools off with exponential backoff while its workers move on.
+//! whose stream failed cools off with exponential backoff while its workers move on. Each
+//! address's standard health service is watched, so workers leave a replica that reports
+//! NOT_SERVING (it is shutting down) while its open streams still work, instead of being cut
+//! off at the end of its drain.
 
 use std::{
     io,
     net::SocketAddr,
     path::PathBuf,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::{Arc, Mutex, MutexGuard, PoisonError, Weak},
     time::Duration,
 };
 
 use hyper_util::rt::TokioIo;
-use tokio::{net::UnixStream, sync::Notify, time::Instant};
-use tonic::transport::{Channel, Endpoint, Uri};
-use tracing::{info, warn};
+use tokio::{net::UnixStream, sync::Notify, task::AbortHandle, time::Instant};
+use tonic::{
+    Code,
+    transport::{Channel, Endpoint, Uri},
+};
+use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
+use tracing::{debug, info, warn};
 
 use super::{BackfillError, retry::Backoff};
-use crate::config::EndpointAddr;
+use crate::{config::EndpointAddr, server::SERVICE_NAME};
 
 /// One address to connect to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +55,8 @@ struct Backend {
     ready_at: Instant,
     /// In the latest resolution of its endpoint.
     live: bool,
+    /// Not reported NOT_SERVING by its health service.
+    serving: bool,
 }
 
 /// The addresses and who is on them.
@@ -55,6 +64,8 @@ struct Backend {
 pub(crate) struct Balancer {
     endpoints: Vec<EndpointAddr>,
     backends: Mutex<Vec<Backend>>,
+    /// The health watch of each address.
+    watches: Mutex<Vec<AbortHandle>>,
     changed: Notify,
     backoff: Backoff,
     /// An address that failed this many times in a row, like all the others, ends the run.
@@ -82,6 +93,7 @@ impl Balancer {
         let balancer = Arc::new(Self {
             endpoints,
             backends: Mutex::default(),
+            watches: Mutex::default(),
             changed: Notify::new(),
             backoff,
             max_failures,
@@ -115,12 +127,25 @@ impl Balancer {
         }
     }
 
+    /// Stops watching the addresses' health: the run is over.
+    pub(crate) fn stop(&self) {
+        for watch in self.watches.lock().unwrap_or_else(PoisonError::into_inner).drain(..) {
+            watch.abort();
+        }
+    }
+
+    /// Completes at the next change of an address: its health, its workers, or the
+    /// resolution. Sessions check then whether to move.
+    pub(crate) async fn changed(&self) {
+        self.changed.notified().await;
+    }
+
     fn lock(&self) -> MutexGuard<'_, Vec<Backend>> {
         self.backends.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Marks the addresses of endpoint `origin`: `targets` live, the others gone.
-    fn update(&self, origin: usize, targets: Vec<Target>) {
+    fn update(self: &Arc<Self>, origin: usize, targets: Vec<Target>) {
         let mut backends = self.lock();
         for backend in backends.iter_mut().filter(|b| b.origin == origin) {
             let live = targets.contains(&backend.target);
@@ -133,6 +158,8 @@ impl Balancer {
             if !backends.iter().any(|b| b.target == target) {
                 info!(address = %target, "endpoint address");
                 let channel = self.channel(&target);
+                let watch = tokio::spawn(watch_health(Arc::downgrade(self), backends.len(), channel.clone()));
+                self.watches.lock().unwrap_or_else(PoisonError::into_inner).push(watch.abort_handle());
                 backends.push(Backend {
                     target,
                     origin,
@@ -141,6 +168,7 @@ impl Balancer {
                     failures: 0,
                     ready_at: Instant::now(),
                     live: true,
+                    serving: true,
                 });
             }
         }
@@ -190,7 +218,7 @@ impl Balancer {
                 let best = backends
                     .iter()
                     .enumerate()
-                    .filter(|(_, b)| b.live && b.ready_at <= now)
+                    .filter(|(_, b)| b.live && b.serving && b.ready_at <= now)
                     .min_by_key(|(i, b)| (b.workers, b.failures, Some(*i) == avoid_opt, *i))
                     .map(|(i, _)| i);
                 if let Some(index) = best {
@@ -212,13 +240,27 @@ impl Balancer {
         }
     }
 
-    /// True when the lease's worker should move: its address is gone, or another one has at
-    /// least two workers fewer (so the move evens the load rather than swapping it).
+    /// True when the lease's worker should move: its address is gone or shutting down, or
+    /// another one has at least two workers fewer (so the move evens the load rather than
+    /// swapping it).
     pub(crate) fn should_move(&self, lease: &Lease) -> bool {
         let backends = self.lock();
         let mine = &backends[lease.index];
         let now = Instant::now();
-        !mine.live || backends.iter().any(|b| b.live && b.ready_at <= now && b.workers + 2 <= mine.workers)
+        !mine.live
+            || !mine.serving
+            || backends.iter().any(|b| b.live && b.serving && b.ready_at <= now && b.workers + 2 <= mine.workers)
+    }
+
+    fn set_serving(&self, index: usize, serving: bool) {
+        let mut backends = self.lock();
+        let backend = &mut backends[index];
+        if backend.serving != serving {
+            info!(address = %backend.target, serving, "endpoint address health changed");
+            backend.serving = serving;
+            drop(backends);
+            self.changed.notify_waiters();
+        }
     }
 }
 
@@ -258,6 +300,31 @@ impl Drop for Lease {
     fn drop(&mut self) {
         self.balancer.lock()[self.index].workers -= 1;
         self.balancer.changed.notify_waiters();
+    }
+}
+
+/// Follows the health of the Enricher service at address `index` for as long as the balancer
+/// lives. A replica without a health service counts as serving.
+async fn watch_health(balancer: Weak<Balancer>, index: usize, channel: Channel) {
+    let mut failures = 0;
+    loop {
+        let request = HealthCheckRequest { service: SERVICE_NAME.to_string() };
+        match HealthClient::new(channel.clone()).watch(request).await {
+            Ok(updates) => {
+                let mut updates = updates.into_inner();
+                while let Ok(Some(update)) = updates.message().await {
+                    failures = 0;
+                    let Some(balancer) = balancer.upgrade() else { return };
+                    balancer.set_serving(index, update.status() == ServingStatus::Serving);
+                }
+            }
+            Err(status) if status.code() == Code::Unimplemented => return,
+            Err(status) => debug!(code = ?status.code(), "health watch failed"),
+        }
+        // Its streams find out themselves that an address is down; this only waits to ask again.
+        failures += 1;
+        let Some(backoff) = balancer.upgrade().map(|b| b.backoff) else { return };
+        tokio::time::sleep(backoff.delay(failures)).await;
     }
 }
 

@@ -69,10 +69,9 @@ const SAME_INCIDENT: u8 = 2;
 pub(crate) fn write(output: &Path, path: &Path, max_distance: u32) -> Result<GroupSummary, BackfillError> {
     let read_error = |source| BackfillError::Io { path: output.to_path_buf(), source };
     let mut grouper = Grouper::new(max_distance);
-    let mut line_no = 0;
-    for line in BufReader::new(File::open(output).map_err(read_error)?).lines() {
+    for (index, line) in BufReader::new(File::open(output).map_err(read_error)?).lines().enumerate() {
         let line = line.map_err(read_error)?;
-        line_no += 1;
+        let line_no = index as u64 + 1;
         if line.trim().is_empty() {
             continue;
         }

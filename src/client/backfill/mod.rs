@@ -179,7 +179,7 @@ pub async fn run(args: &BackfillArgs) -> Result<Summary, BackfillError> {
 
     let context = Arc::new(Context {
         queue: Arc::clone(&queue),
-        balancer,
+        balancer: Arc::clone(&balancer),
         outcomes,
         stats: Arc::clone(&stats),
         window: args.window,
@@ -211,6 +211,7 @@ pub async fn run(args: &BackfillArgs) -> Result<Summary, BackfillError> {
     // A reader blocked on a full queue (the run ended early) gives up.
     queue.close().await;
     resolver.abort();
+    balancer.stop();
     let read = reader.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     // The workers and the reader are gone with their senders: the writer drains and ends.
     let written = writer.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));

@@ -42,6 +42,10 @@ pub(crate) struct Queue {
     changed: Notify,
 }
 
+/// The queue takes no more articles: the run is ending early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Closed;
+
 /// The reader's end: hands articles in, and marks the input done when dropped.
 #[derive(Debug)]
 pub(crate) struct Feed {
@@ -142,13 +146,13 @@ impl Queue {
 }
 
 impl Feed {
-    /// Hands `job` in, waiting while the queue is full; gives it back if the queue closed.
-    pub(crate) fn send_blocking(&self, job: Job) -> Result<(), Job> {
+    /// Hands `job` in, waiting while the queue is full.
+    pub(crate) fn send_blocking(&self, job: Job) -> Result<(), Closed> {
         // Counted before it is visible, so the queue is never finished with `job` inside it.
         self.queue.outstanding.fetch_add(1, Ordering::AcqRel);
-        self.tx.blocking_send(job).map_err(|mpsc::error::SendError(job)| {
+        self.tx.blocking_send(job).map_err(|_| {
             self.queue.finish_one();
-            job
+            Closed
         })
     }
 }

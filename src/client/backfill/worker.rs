@@ -131,6 +131,9 @@ async fn stream(ctx: &Context, lease: &Lease, inflight: &mut HashMap<String, Job
                 }
                 inflight.insert(job.article.id.clone(), job);
             },
+            // On any change of the addresses (a replica shutting down, one coming back), and
+            // now and then, in case a change came while this arm was not waiting.
+            () = ctx.balancer.changed(), if !closing => closing = ctx.balancer.should_move(lease),
             _ = rebalance.tick(), if !closing => closing = ctx.balancer.should_move(lease),
             () = tokio::time::sleep_until(last_progress + ctx.timeout), if !inflight.is_empty() => {
                 return End::Failed(Status::deadline_exceeded(format!("no answer within {:?}", ctx.timeout)));
