@@ -378,6 +378,20 @@ mod tests {
         drop((b, d));
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_new_resolution_adds_addresses_and_retires_the_ones_gone() {
+        let endpoint = EndpointAddr::Tcp { host: "127.0.0.1".into(), port: 1 };
+        let balancer = Balancer::new(vec![endpoint], backoff(), 3, Duration::from_secs(1)).await.expect("resolves");
+        let old = balancer.acquire(None).await.expect("lease");
+        let addr = |s: &str| Target::Tcp(s.parse().expect("socket address"));
+        balancer.update(0, vec![addr("127.0.0.2:1"), addr("127.0.0.3:1")]);
+        assert!(balancer.should_move(&old), "its address is gone");
+        let new = [balancer.acquire(None).await.expect("lease"), balancer.acquire(None).await.expect("lease")];
+        let targets: Vec<String> = new.iter().map(|l| l.target().to_string()).collect();
+        assert_eq!(targets, ["127.0.0.2:1", "127.0.0.3:1"], "the new addresses, one worker each");
+        assert!(new.iter().all(|lease| !balancer.should_move(lease)));
+    }
+
     #[tokio::test]
     async fn every_address_failing_in_a_row_ends_the_run() {
         let endpoints = vec![EndpointAddr::Unix("/nonexistent/enricher.sock".into())];

@@ -1,11 +1,11 @@
 //! The backfill client: streams archives of articles through one or more servers, every
 //! article answered exactly once, resumable after a crash.
 //!
-//! A reader thread turns the inputs into articles and feeds a bounded [`queue`]; stream
-//! workers ([`worker`], `--concurrency` of them) pull from it, each keeping one EnrichStream
-//! on an address [`balance`] leased it; failures come back through [`retry`]; a writer thread
-//! appends each finished article to the output or errors file ([`output`]); [`progress`]
-//! shows how it goes; [`group`] merges articles that report the same incident at the end.
+//! A reader thread turns the inputs into articles and feeds a bounded queue (`queue`); stream
+//! workers (`worker`, `--concurrency` of them) pull from it, each keeping one EnrichStream on
+//! an address the balancer (`balance`) leased it; failures come back through `retry`; a writer
+//! thread appends each finished article to the output or errors file (`output`); `progress`
+//! shows how it goes; `group` merges articles that report the same incident at the end.
 
 mod balance;
 mod group;
