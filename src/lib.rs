@@ -2,8 +2,8 @@
 //! happened, to whom, by whom and who says so, when, each fact tied to the span of text it
 //! came from.
 //!
-//! The [`pipeline`] does the work; the [`server`] exposes it over gRPC and the CLI runs it
-//! in-process:
+//! The [`pipeline`] does the work; the [`server`] exposes it over gRPC, the backfill
+//! [`client`] streams archives through servers, and the CLI runs it in-process:
 //!
 //! ```
 //! use incident_enricher::{pb, pipeline::{Document, Pipeline}};
@@ -23,6 +23,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod client;
 pub mod config;
 pub mod eval;
 pub mod input;

@@ -9,9 +9,10 @@ use std::{
 use clap::Parser;
 use futures::{StreamExt, stream};
 use incident_enricher::{
+    client::backfill,
     config::{
-        self, Cli, Command, EnrichArgs, EvalArgs, EvalCleanupArgs, EvalCommand, EvalScoreArgs, GazetteerArgs,
-        ModelArgs, ServeArgs, TrainArgs,
+        self, BackfillArgs, Cli, Command, EnrichArgs, EvalArgs, EvalCleanupArgs, EvalCommand, EvalScoreArgs,
+        GazetteerArgs, ModelArgs, ServeArgs, TrainArgs,
     },
     eval, input, pb,
     pipeline::{Document, Pipeline, PipelineService, classify::model, entities::Gazetteer},
@@ -42,7 +43,8 @@ fn main() -> ExitCode {
         _ => {
             let logs = tracing_subscriber::fmt()
                 .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-                .with_writer(io::stderr);
+                // Log lines make way for the backfill's progress bar.
+                .with_writer(backfill::LogWriter);
             if cli.log_format.is_json() {
                 logs.json().init()
             } else {
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
         Command::Eval(EvalArgs { command: Some(EvalCommand::Cleanup(args)), .. }) => eval_cleanup(&args),
         Command::Eval(EvalArgs { command: None, score }) => runtime.block_on(eval_score(score)),
         Command::Train(args) => train(&args),
+        Command::Backfill(args) => runtime.block_on(run_backfill(args)),
     };
     if let Some(telemetry) = telemetry {
         runtime.block_on(async { telemetry.shutdown() });
@@ -68,13 +71,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            let mut message = e.to_string();
-            let mut source = e.source();
-            while let Some(s) = source {
-                message.push_str(&format!(": {s}"));
-                source = s.source();
-            }
-            error!("{message}");
+            error!("{}", error_chain(e.as_ref()));
             ExitCode::FAILURE
         }
     }
@@ -226,6 +223,40 @@ fn train(args: &TrainArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
     println!("wrote {} ({} features)", args.out.display(), model.weights.len());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Exit codes of `backfill`: every article enriched, some in the errors file, or the run could
+/// not finish (as for bad flags).
+const BACKFILL_ARTICLES_FAILED: u8 = 1;
+const BACKFILL_INCOMPLETE: u8 = 2;
+
+async fn run_backfill(args: BackfillArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    match backfill::run(&args).await {
+        Ok(summary) => {
+            eprint!("{summary}");
+            if summary.all_enriched() {
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("  see {} for the articles not enriched", args.errors_path().display());
+                Ok(ExitCode::from(BACKFILL_ARTICLES_FAILED))
+            }
+        }
+        Err(e) => {
+            error!("{}", error_chain(&e));
+            Ok(ExitCode::from(BACKFILL_INCOMPLETE))
+        }
+    }
+}
+
+/// An error and its sources, one after another.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        message.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    message
 }
 
 fn eval_cleanup(args: &EvalCleanupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {

@@ -42,7 +42,11 @@ pub(crate) fn split(text: &str) -> Vec<Range<usize>> {
     for (i, &b) in bytes.iter().enumerate() {
         let end = match b {
             b'\n' => Some(i),
-            b'.' | b'!' | b'?' if ends_sentence(text, i) => Some(i + 1),
+            // Closing quotes and brackets after the stop belong to the sentence.
+            b'.' | b'!' | b'?' if ends_sentence(text, i) => {
+                let rest = &text[i + 1..];
+                Some(i + 1 + rest.len() - rest.trim_start_matches(CLOSERS).len())
+            }
             _ => None,
         };
         if let Some(end) = end {
@@ -54,8 +58,11 @@ pub(crate) fn split(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// What may close a sentence after its stop.
+const CLOSERS: [char; 5] = ['"', '\'', ')', '\u{201d}', '\u{2019}'];
+
 fn ends_sentence(text: &str, at: usize) -> bool {
-    let rest = text[at + 1..].trim_start_matches(['"', '\'', ')', '\u{201d}', '\u{2019}']);
+    let rest = text[at + 1..].trim_start_matches(CLOSERS);
     let Some(after_space) = rest.strip_prefix(' ') else { return false };
     let next_is_start = after_space
         .chars()

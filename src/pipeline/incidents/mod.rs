@@ -183,7 +183,7 @@ mod tests {
     };
 
     const ARTICLE: &str = "Pro-Russian hackers defaced the websites of Ukraine's Foreign Ministry on Friday. \
-        The DDoS attack also took down the parliament portal, officials said in 2024. \
+        The DDoS attack also took down the parliament portal, officials said. \
         In 2017, Sandworm used the NotPetya wiper against Ukrainian companies. \
         Traffic originating in Iran was also seen.";
 

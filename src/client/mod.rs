@@ -1,0 +1,3 @@
+//! Clients of the Enricher service.
+
+pub mod backfill;
