@@ -162,6 +162,47 @@ pub struct Incident {
     pub participants: Vec<(usize, pb::Role)>,
     /// When it happened ("2017"), with the evidence.
     pub occurred: Option<(String, CleanRange)>,
+    /// Who is said to be behind it.
+    pub attributions: Vec<Attribution>,
+    /// What it did.
+    pub impact: Impact,
     /// The sentences that report it.
     pub evidence: Vec<CleanRange>,
+}
+
+/// A statement that someone is behind an incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribution {
+    /// The actor, by index into [`Document::entities`].
+    pub actor: usize,
+    /// How firmly.
+    pub status: pb::AttributionStatus,
+    /// Who says so, if the text names them.
+    pub source: Option<usize>,
+    /// The words that make the statement.
+    pub evidence: CleanRange,
+}
+
+/// What an incident did, as the article tells it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Impact {
+    /// Sites or services went down.
+    pub service_disruption: bool,
+    /// Data was accessed or taken.
+    pub data_compromised: bool,
+    /// Someone claims data was published.
+    pub data_leak_claimed: bool,
+    /// The victim denies that data was taken.
+    pub data_leak_denied: bool,
+    /// The largest count of records, accounts or people affected.
+    pub records_affected: u64,
+    /// The ransom asked, as "AMOUNT CURRENCY".
+    pub ransom_demand: String,
+}
+
+impl Impact {
+    /// Whether the article says anything about the impact.
+    pub fn is_known(&self) -> bool {
+        *self != Self::default()
+    }
 }

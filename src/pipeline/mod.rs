@@ -25,7 +25,7 @@ use tower::{
 };
 
 pub use deadline::{DeadlineExceeded, DeadlineLayer};
-pub use document::{CleanRange, Document, Entity, Incident, Indicator, InvalidArticle, Report};
+pub use document::{Attribution, CleanRange, Document, Entity, Impact, Incident, Indicator, InvalidArticle, Report};
 pub use response::SERVICE_VERSION;
 pub use stage::{StageError, StageLayer, Step};
 

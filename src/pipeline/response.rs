@@ -63,12 +63,28 @@ impl Document {
                     .iter()
                     .map(|&(e, role)| pb::Participant { entity_id: entity_id(e), role: role.into() })
                     .collect(),
-                attributions: Vec::new(),
+                attributions: inc
+                    .attributions
+                    .iter()
+                    .map(|a| pb::Attribution {
+                        actor_entity_id: entity_id(a.actor),
+                        status: a.status.into(),
+                        source_entity_id: a.source.map(entity_id).unwrap_or_default(),
+                        evidence: Some(clean(&a.evidence)),
+                    })
+                    .collect(),
                 occurred: inc
                     .occurred
                     .as_ref()
                     .map(|(date, at)| pb::Occurrence { date: date.clone(), evidence: Some(clean(at)) }),
-                impact: None,
+                impact: inc.impact.is_known().then(|| pb::Impact {
+                    service_disruption: inc.impact.service_disruption,
+                    data_compromised: inc.impact.data_compromised,
+                    data_leak_claimed: inc.impact.data_leak_claimed,
+                    data_leak_denied: inc.impact.data_leak_denied,
+                    records_affected: inc.impact.records_affected,
+                    ransom_demand: inc.impact.ransom_demand.clone(),
+                }),
                 evidence: inc.evidence.iter().map(clean).collect(),
             })
             .collect();

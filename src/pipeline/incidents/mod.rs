@@ -1,7 +1,9 @@
 //! Incidents: merges the reports of one incident across sentences, picks its type, date and
 //! participants, and fingerprints the article.
 
+mod attribution;
 mod fingerprint;
+mod impact;
 mod roles;
 
 use std::sync::Arc;
@@ -53,6 +55,8 @@ impl Step for Incidents {
             incident.participants = roles::participants(&doc.entities, &incident.evidence, doc.text());
         }
         roles::add_parties_elsewhere(&mut incidents, &doc.entities, doc.text());
+        attribution::attribute(&mut incidents, &doc.entities, doc.text());
+        impact::assess(&mut incidents, &doc.entities, doc.text(), &sentences::split(doc.text()));
         doc.incidents = incidents;
     }
 }
@@ -104,6 +108,8 @@ fn settle_types(incidents: &mut Vec<Incident>, model: &TypeModel, probabilities:
                     temporality: Temporality::Current,
                     participants: Vec::new(),
                     occurred: None,
+                    attributions: Vec::new(),
+                    impact: Default::default(),
                     evidence: vec![best.clone()],
                 }),
             }
@@ -167,6 +173,8 @@ fn assemble(reports: &[&Report], entities: &[Entity], text: &str) -> Incident {
         temporality: reports[0].temporality,
         participants,
         occurred,
+        attributions: Vec::new(),
+        impact: Default::default(),
         evidence,
     }
 }

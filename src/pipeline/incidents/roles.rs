@@ -53,7 +53,7 @@ fn is_attack(incident: &Incident) -> bool {
 }
 
 /// Whether a group entity's name is one of the attacker nouns.
-fn is_attacker_group(name: &str) -> bool {
+pub(super) fn is_attacker_group(name: &str) -> bool {
     static ATTACKER: LazyLock<Regex> = LazyLock::new(|| compile(&format!(r"(?i)\b(?:{ATTACKER_NOUNS})$")));
     ATTACKER.is_match(name)
 }

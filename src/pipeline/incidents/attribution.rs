@@ -1,0 +1,190 @@
+//! Attribution statements: who is said to be behind an incident, how firmly, and by whom.
+//!
+//! A statement is a trigger phrase ("claimed responsibility", "had denied involvement", "have
+//! been blamed", "an act of") and an actor: the nearest eligible entity before the trigger
+//! when the actor is its subject, the first one after when it is its object. Hints that name
+//! no one ("one can figure who is behind it") point at the country the article keeps naming
+//! besides the victim's.
+
+use std::{collections::HashMap, ops::Range, sync::LazyLock};
+
+use regex::Regex;
+
+use super::roles::{in_ranges, is_attacker_group};
+use crate::{
+    pb::{AttributionStatus, EntityKind, Role, Temporality},
+    pipeline::{Attribution, CleanRange, Entity, Incident, regex::compile},
+};
+
+/// How far from its trigger an actor may be named, in bytes.
+const ACTOR_REACH: usize = 80;
+
+/// Where a trigger's actor is named.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Actor {
+    /// Before the trigger, as its subject ("Killnet has claimed responsibility").
+    Subject,
+    /// After it, as its object ("claimed by pro-Russian hackers", "an act of the U.S.").
+    Object,
+    /// Not named: the country the article keeps naming besides the victim's.
+    Implied,
+}
+
+struct Trigger {
+    pattern: Regex,
+    status: AttributionStatus,
+    actor: Actor,
+}
+
+fn trigger(status: AttributionStatus, actor: Actor, pattern: &str) -> Trigger {
+    Trigger { pattern: compile(&format!("(?i){pattern}")), status, actor }
+}
+
+static TRIGGERS: LazyLock<Vec<Trigger>> = LazyLock::new(|| {
+    use Actor::{Implied, Object, Subject};
+    use AttributionStatus::{Alleged, Claimed, Confirmed, Denied};
+    vec![
+        trigger(Claimed, Subject, r"\b(?:claimed|claims|claiming|took|takes) (?:the )?(?:responsibility|credit)\b"),
+        trigger(Claimed, Object, r"\b(?:claimed|carried out and claimed) by\b"),
+        trigger(
+            Denied,
+            Subject,
+            r"\b(?:denied|denies|deny|denying|rejected|rejects|dismissed) (?:any )?(?:involvement|responsibility|being behind|(?:the |these |those )?(?:accusations?|allegations?|claims))\b",
+        ),
+        trigger(
+            Alleged,
+            Subject,
+            r"\b(?:has|have|had|was|were|is|are)(?: \w+)? (?:been )?(?:blamed|accused|suspected)\b",
+        ),
+        trigger(
+            Alleged,
+            Object,
+            r"\b(?:blamed|accused|(?:have been |has been |were |was )?attributed to|an? (?:“|\x22)?act of|linked to|tied to|history of)\b",
+        ),
+        trigger(
+            Confirmed,
+            Object,
+            r"\b(?:formally|officially|publicly) (?:attributed|blamed)\b(?: \w+){0,4}? (?:to|on)\b",
+        ),
+        trigger(
+            Alleged,
+            Implied,
+            r"\b(?:one can figure|it is understandable|it is clear|it is obvious|everyone knows|we all know|not hard to guess)\W+(?:\w+\W+){0,2}?who is behind\b",
+        ),
+    ]
+});
+
+/// Whether an entity can be said to be behind an attack.
+fn can_act(e: &Entity) -> bool {
+    match e.kind {
+        EntityKind::ThreatActor | EntityKind::Country | EntityKind::GovernmentBody => true,
+        EntityKind::Group => is_attacker_group(&e.name),
+        _ => false,
+    }
+}
+
+/// Every attribution statement in `text`, on the incident it is about: the one whose evidence
+/// holds it, else the main (first current) one.
+pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &str) {
+    let Some(main) = incidents.iter().position(|i| i.temporality == Temporality::Current).or(
+        // Background-only articles still carry their statements.
+        (!incidents.is_empty()).then_some(0),
+    ) else {
+        return;
+    };
+    // Mentions of entities that can act, in text order.
+    let mut mentions: Vec<(CleanRange, usize)> = entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| can_act(e))
+        .flat_map(|(i, e)| e.mentions.iter().map(move |m| (m.clone(), i)))
+        // "a pro-Kremlin group" is not the Kremlin.
+        .filter(|(m, _)| !text[..m.start].to_ascii_lowercase().ends_with("pro-"))
+        .collect();
+    mentions.sort_by_key(|(m, _)| m.start);
+    for t in TRIGGERS.iter() {
+        for m in t.pattern.find_iter(text) {
+            let at = m.range();
+            // "have been blamed": the passive names its actor as the subject, which the
+            // subject trigger reads.
+            if t.actor == Actor::Object && is_passive(&text[..at.start]) {
+                continue;
+            }
+            let incident = incidents.iter().position(|i| in_ranges(&i.evidence, &at)).unwrap_or(main);
+            let targets: Vec<usize> =
+                incidents[incident].participants.iter().filter(|&&(_, r)| r == Role::Target).map(|&(e, _)| e).collect();
+            let actor = match t.actor {
+                Actor::Subject => {
+                    let before = mentions.partition_point(|(r, _)| r.end <= at.start);
+                    mentions[..before]
+                        .iter()
+                        .rev()
+                        .take_while(|(r, _)| {
+                            at.start - r.end <= ACTOR_REACH && !crosses_sentence(text, r.end..at.start)
+                        })
+                        .find(|(_, e)| !targets.contains(e))
+                        .map(|(_, e)| *e)
+                }
+                Actor::Object => {
+                    let after = mentions.partition_point(|(r, _)| r.start < at.end);
+                    mentions[after..]
+                        .iter()
+                        .take_while(|(r, _)| {
+                            r.start - at.end <= ACTOR_REACH && !crosses_sentence(text, at.end..r.start)
+                        })
+                        .find(|(_, e)| !targets.contains(e))
+                        .map(|(_, e)| *e)
+                }
+                Actor::Implied => most_named_country(entities, &targets),
+            };
+            let Some(actor) = actor else { continue };
+            let source = source_of(entities, text, &at);
+            let attributions = &mut incidents[incident].attributions;
+            if !attributions.iter().any(|a| a.actor == actor && a.status == t.status) {
+                attributions.push(Attribution { actor, status: t.status, source, evidence: at });
+            }
+        }
+    }
+}
+
+fn is_passive(before: &str) -> bool {
+    let last = before.trim_end().rsplit(' ').next().unwrap_or_default();
+    ["been", "was", "were", "is", "are", "be"].iter().any(|w| last.eq_ignore_ascii_case(w))
+}
+
+/// Whether a sentence ends between two points: the actor of a trigger is in its sentence.
+fn crosses_sentence(text: &str, between: Range<usize>) -> bool {
+    text.get(between).is_some_and(|s| s.contains(['.', '!', '?']) && !s.contains("U.S"))
+}
+
+/// The country named most often, other than the victims: who "one can figure" is behind it.
+fn most_named_country(entities: &[Entity], targets: &[usize]) -> Option<usize> {
+    let target_countries: Vec<&str> = targets.iter().map(|&t| entities[t].country_code.as_str()).collect();
+    let mut counts: HashMap<usize, usize> = HashMap::new();
+    for (i, e) in entities.iter().enumerate() {
+        if e.kind == EntityKind::Country && !target_countries.contains(&e.country_code.as_str()) {
+            *counts.entry(i).or_default() += e.mentions.len();
+        }
+    }
+    counts.into_iter().max_by_key(|&(i, n)| (n, std::cmp::Reverse(i))).map(|(i, _)| i)
+}
+
+/// Who makes a statement: the party after "by" in a passive ("accused by Kyiv"), else the
+/// first person named in the sentence.
+fn source_of(entities: &[Entity], text: &str, at: &CleanRange) -> Option<usize> {
+    let sentence_start = text[..at.start].rfind(['.', '\n']).map_or(0, |i| i + 1);
+    let sentence_end = text[at.end..].find(['.', '\n']).map_or(text.len(), |i| at.end + i);
+    let by = text[at.end..sentence_end].find(" by ").map(|i| at.end + i + 4);
+    let first_at = |kinds: &[EntityKind], from: usize, to: usize| {
+        entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| kinds.contains(&e.kind))
+            .filter_map(|(i, e)| e.mentions.iter().find(|m| m.start >= from && m.end <= to).map(|m| (m.start, i)))
+            .min()
+            .map(|(_, i)| i)
+    };
+    let parties = [EntityKind::Country, EntityKind::GovernmentBody, EntityKind::Organization, EntityKind::Person];
+    by.and_then(|from| first_at(&parties, from, (from + 40).min(sentence_end)))
+        .or_else(|| first_at(&[EntityKind::Person], sentence_start, sentence_end))
+}
