@@ -32,6 +32,16 @@ fn report_clause(text: &str, clause: CleanRange, families: &[(CleanRange, Incide
     };
     let first_of_clause = reports.len();
     let mut push = |kind| {
+        // "could let an attacker run code" says what a flaw allows, not that its disclosure
+        // is a what-if.
+        let temporality = match kind {
+            IncidentType::VulnerabilityDisclosure | IncidentType::PatchRelease
+                if temporality == Temporality::Hypothetical =>
+            {
+                Temporality::Current
+            }
+            _ => temporality,
+        };
         if !reports[first_of_clause..].iter().any(|r| r.kind == kind) {
             reports.push(Report { kind, sentence: clause.clone(), temporality, year: year.clone() });
         }

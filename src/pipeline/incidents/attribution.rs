@@ -19,6 +19,9 @@ use crate::{
 /// How far from its trigger an actor may be named, in bytes.
 const ACTOR_REACH: usize = 80;
 
+/// How far before an unnamed group a country may describe it ("Russian military hackers").
+const COUNTRY_REACH: usize = 12;
+
 /// Where a trigger's actor is named.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Actor {
@@ -64,7 +67,7 @@ static TRIGGERS: LazyLock<Vec<Trigger>> = LazyLock::new(|| {
         trigger(
             Confirmed,
             Object,
-            r"\b(?:formally|officially|publicly) (?:attributed|blamed)\b(?: \w+){0,4}? (?:to|on)\b",
+            r"\b(?:formally|officially|publicly) (?:attributed|blamed)\b[^.]{0,80}?\b(?:to|on)\b",
         ),
         trigger(
             Alleged,
@@ -116,14 +119,27 @@ pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &
             let actor = match t.actor {
                 Actor::Subject => {
                     let before = mentions.partition_point(|(r, _)| r.end <= at.start);
-                    mentions[..before]
+                    let found = mentions[..before]
                         .iter()
+                        .enumerate()
                         .rev()
-                        .take_while(|(r, _)| {
+                        .take_while(|(_, (r, _))| {
                             at.start - r.end <= ACTOR_REACH && !crosses_sentence(text, r.end..at.start)
                         })
-                        .find(|(_, e)| !targets.contains(e))
-                        .map(|(_, e)| *e)
+                        .find(|(_, (_, e))| !targets.contains(e));
+                    found.map(|(i, (group_at, e))| {
+                        // "Russian military hackers": the state, not the unnamed group.
+                        match i.checked_sub(1).map(|j| &mentions[j]) {
+                            Some((r, country))
+                                if entities[*e].kind == EntityKind::Group
+                                    && entities[*country].kind == EntityKind::Country
+                                    && group_at.start.saturating_sub(r.end) <= COUNTRY_REACH =>
+                            {
+                                *country
+                            }
+                            _ => *e,
+                        }
+                    })
                 }
                 Actor::Object => {
                     let after = mentions.partition_point(|(r, _)| r.start < at.end);

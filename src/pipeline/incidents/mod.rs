@@ -66,6 +66,10 @@ impl Step for Incidents {
 /// types, and reads most hacking news as one of them.
 const OUTSIDE_DOMAIN_BAR: f32 = 0.9;
 
+/// Probability a type needs to make an incident of an article whose cues found none: a word
+/// like "breach" or "patch" alone says little.
+const NO_CUE_BAR: f32 = 0.5;
+
 /// Lets the type model decide which of the types it knows the article reports: a type it
 /// rejects leaves the incidents (an incident with no other type goes), a type it finds that
 /// no cue sentence gave joins the main incident with the sentence that speaks most for it,
@@ -87,7 +91,14 @@ fn settle_types(incidents: &mut Vec<Incident>, model: &TypeModel, probabilities:
             continue;
         }
         let reported = incidents.iter().any(|i| i.kind == kind || i.also.contains(&kind));
-        if !reported && !(other_news && p < OUTSIDE_DOMAIN_BAR) {
+        let bar = if other_news {
+            OUTSIDE_DOMAIN_BAR
+        } else if incidents.is_empty() {
+            NO_CUE_BAR.max(model.threshold)
+        } else {
+            model.threshold
+        };
+        if !reported && p >= bar {
             let sentences = sentences.get_or_insert_with(|| sentences::split(text));
             let Some(best) = sentences.iter().max_by(|a, b| {
                 model.evidence(&text[(*a).clone()], column).total_cmp(&model.evidence(&text[(*b).clone()], column))
