@@ -59,7 +59,7 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             T::FinancialTheft,
-            r"\b(?:stole|stolen|theft of|heist|siphoned)\b[^.]{0,40}(?:\$|\bmillion\b|\bfunds\b|\bcrypto|\bbitcoin)",
+            r"\b(?:stole|stolen|theft of|heist|siphoned)\b[^.]{0,40}(?:\$|\bmillion\b|\bfunds\b|\bcrypto|\bbitcoin)|[$€£][\d.,]+ ?(?:million|billion|[mb]n)? (?:crypto(?:currency)? )?(?:theft|heist)\b",
             &[],
         ),
         cue(

@@ -116,7 +116,10 @@ pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &
             let incident = incidents.iter().position(|i| in_ranges(&i.evidence, &at)).unwrap_or(main);
             let targets: Vec<usize> =
                 incidents[incident].participants.iter().filter(|&&(_, r)| r == Role::Target).map(|&(e, _)| e).collect();
-            let actor = match t.actor {
+            // "hackers blamed for a theft": a headline's passive, whose actor is its subject.
+            let reduced_passive =
+                t.actor == Actor::Object && [" for ", " of "].iter().any(|w| text[at.end..].starts_with(w));
+            let actor = match if reduced_passive { Actor::Subject } else { t.actor } {
                 Actor::Subject => {
                     let before = mentions.partition_point(|(r, _)| r.end <= at.start);
                     let found = mentions[..before]
@@ -126,7 +129,10 @@ pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &
                         .take_while(|(_, (r, _))| {
                             at.start - r.end <= ACTOR_REACH && !crosses_sentence(text, r.end..at.start)
                         })
-                        .find(|(_, (_, e))| !targets.contains(e));
+                        .filter(|(_, (_, e))| !targets.contains(e))
+                        // A named actor is the one that claims or denies, not a body named
+                        // beside it ("Cyber Av3ngers, linked to the IRGC, claimed ...").
+                        .max_by_key(|(i, (_, e))| (entities[*e].kind == EntityKind::ThreatActor, *i));
                     found.map(|(i, (group_at, e))| {
                         // "Russian military hackers": the state, not the unnamed group.
                         match i.checked_sub(1).map(|j| &mentions[j]) {
