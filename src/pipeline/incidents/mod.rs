@@ -179,7 +179,8 @@ fn assemble(reports: &[&Report], entities: &[Entity], text: &str) -> Incident {
     Incident {
         kind,
         also: kinds[1..].iter().map(|&(k, _)| k).collect(),
-        // Uncalibrated for now: more specific and better supported is likelier right.
+        // A prior, where no labelled data calibrates it (the type model replaces it for its
+        // types): more specific and better supported is likelier right.
         confidence: (0.4 + 0.15 * f32::from(specificity(kind)) + 0.05 * support as f32).min(0.95),
         temporality: reports[0].temporality,
         participants,
