@@ -212,3 +212,76 @@ impl fmt::Display for Scores {
         writeln!(f, "type_macro_f1 {:.3}  attacker_victim_f1 {:.3}", self.type_macro_f1(), self.attacker_victim_f1())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::{Argument, Labelled};
+
+    fn gold(id: &str, labels: &[&str], arguments: &[(&str, u32, u32)]) -> Labelled {
+        Labelled {
+            article: pb::Article { id: id.into(), ..Default::default() },
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+            arguments: arguments.iter().map(|&(role, start, end)| Argument { role: role.into(), start, end }).collect(),
+        }
+    }
+
+    fn entity(id: &str, spans: &[(u32, u32)]) -> pb::Entity {
+        pb::Entity {
+            id: id.into(),
+            mentions: spans.iter().map(|&(start, end)| pb::Span { start, end }).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn incident(kind: IncidentType, also: &[IncidentType], parts: &[(&str, Role)]) -> pb::Incident {
+        pb::Incident {
+            r#type: kind.into(),
+            also_types: also.iter().map(|&t| t.into()).collect(),
+            participants: parts
+                .iter()
+                .map(|&(e, role)| pb::Participant { entity_id: e.into(), role: role.into() })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn types_count_per_document_and_roles_by_overlapping_mentions() {
+        let gold = [
+            gold("a", &["Databreach", "Phishing"], &[("Victim", 0, 5), ("Victim", 0, 5), ("Attacker", 10, 17)]),
+            gold("b", &["Ransom"], &[("Victim", 3, 8)]),
+            gold("c", &["Databreach"], &[]),
+        ];
+        let predictions = [
+            pb::EnrichResponse {
+                article_id: "a".into(),
+                entities: vec![entity("e0", &[(2, 4), (40, 45)]), entity("e1", &[(20, 25)])],
+                incidents: vec![incident(
+                    IncidentType::Phishing,
+                    &[IncidentType::DataBreach, IncidentType::Ddos],
+                    &[("e0", Role::Target), ("e1", Role::Attacker)],
+                )],
+                ..Default::default()
+            },
+            pb::EnrichResponse {
+                article_id: "b".into(),
+                entities: vec![entity("e0", &[(0, 2)])],
+                incidents: vec![incident(IncidentType::DataBreach, &[], &[("e0", Role::Target)])],
+                ..Default::default()
+            },
+        ];
+        let scores = score(&gold, &predictions);
+        assert_eq!(scores.missing, 1);
+        let breach = scores.labels["Databreach"];
+        assert_eq!((breach.hit_predicted, breach.predicted, breach.gold), (1, 2, 2));
+        assert_eq!(scores.labels["Ransom"].prf(), Prf::default());
+        assert_eq!(scores.labels["Phishing"].prf(), Prf { p: 1.0, r: 1.0, f1: 1.0 });
+        // The duplicated gold span counts once; "b"'s target misses its span.
+        let victim = scores.roles["Victim"];
+        assert_eq!((victim.hit_predicted, victim.predicted, victim.hit_gold, victim.gold), (1, 2, 1, 2));
+        let attacker = scores.roles["Attacker"];
+        assert_eq!((attacker.hit_predicted, attacker.predicted, attacker.hit_gold, attacker.gold), (0, 1, 0, 1));
+        assert!((scores.type_macro_f1() - (0.5 + 0.0 + 0.0 + 1.0 + 0.0) / 5.0).abs() < 1e-9);
+    }
+}

@@ -175,7 +175,7 @@ static GROUP: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) const ATTACKER_NOUNS: &str = r"hackers?|hacking groups?|hacker groups?|hacktivists?|cyber[- ]?criminals?|criminals|attackers?|cyber[- ]?attackers?|threat actors?|malicious actors?|bad actors?|scammers?|fraudsters?|crooks|phishers?|extortionists?|cyber ?thieves|thieves|(?:ransomware|criminal|cybercrime|hacking|hacker) (?:gangs?|groups?|operators?|crews?)|(?:ransomware|malware) (?:authors|developers|operators)";
 
 /// What unnamed victims are called.
-const VICTIM_NOUNS: &str = r"victims?|customers|patients|users|employees|staff members|students|citizens|voters|residents|subscribers|account holders|consumers|individuals|members|businesses|companies|organi[sz]ations|hospitals|banks|recipients|workers|shoppers|taxpayers|universities|schools|computers|servers|people|staff";
+const VICTIM_NOUNS: &str = r"victims?|customers|patients|users|employees|staff members|students|citizens|voters|residents|subscribers|account holders|consumers|individuals|members|businesses|companies|organi[sz]ations|hospitals|banks|recipients|workers|shoppers|taxpayers|universities|schools|computers|servers|people|staff|(?:the|a) (?:hospital|city|county)";
 
 static MONEY: LazyLock<Regex> = LazyLock::new(|| {
     compile(
