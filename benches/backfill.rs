@@ -119,6 +119,7 @@ fn main() {
             drain_timeout: Duration::from_secs(5),
             max_concurrent_streams: 256,
             gazetteers: Vec::new(),
+            type_model: None,
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(server::serve(listener, config, async {

@@ -32,6 +32,7 @@ async fn throughput() -> f64 {
         drain_timeout: Duration::from_secs(5),
         max_concurrent_streams: 256,
         gazetteers: Vec::new(),
+        type_model: None,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(server::serve(listener, config, async {

@@ -1,5 +1,6 @@
-//! Incidents: merges the reports of one incident across sentences, picks its type, date and
-//! participants, and fingerprints the article.
+//! Incidents: merges the reports of one incident across sentences, lets the type model settle
+//! its types and confidence, and finds its participants, attributions, date and impact; also
+//! fingerprints the article.
 
 mod attribution;
 mod fingerprint;
