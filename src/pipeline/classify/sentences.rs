@@ -114,6 +114,6 @@ mod tests {
         let text = "Hackers cut power in 2015 and 2016 and for triggering NotPetya in 2017.";
         let got: Vec<&str> = clauses(text, 0..text.len(), 3).into_iter().map(|r| &text[r]).collect();
         assert_eq!(got, ["Hackers cut power in 2015 and 2016", "triggering NotPetya in 2017."]);
-        assert_eq!(clauses(text, 0..7, 1), [0..7]);
+        assert_eq!(clauses(text, 0..7, 1), vec![0..7]);
     }
 }
