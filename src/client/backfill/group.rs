@@ -2,14 +2,15 @@
 //!
 //! Two articles are linked when their content fingerprints (64-bit SimHashes of the cleaned
 //! text) differ in at most `max_distance` bits (two renderings of one report), or when both
-//! report a current incident of the same type, against the same target, on the same day.
+//! report a current incident of the same type, against the same target, on the same day or,
+//! when the day is not known, quoting the same person.
 //! Groups are the connected components of those links, found with union-find. Near pairs are
 //! found without comparing every pair: the fingerprint is cut into four 16-bit quarters, and
 //! two fingerprints within `d` bits agree within `d / 4` bits on at least one quarter, so only
 //! articles in the same or a nearby bucket of some quarter are compared.
 
 use std::{
-    collections::{BTreeSet, HashMap},
+    collections::{BTreeSet, HashMap, hash_map::Entry},
     fs::File,
     io::{self, BufRead, BufReader, BufWriter, Write},
     path::Path,
@@ -121,7 +122,7 @@ struct Grouper {
     /// For each quarter of the fingerprint, the members by that quarter's value.
     quarters: [HashMap<u16, Vec<usize>>; 4],
     fingerprints: Vec<u64>,
-    /// The first member to report each (type, target, day).
+    /// The first member to report each (type, target, day or person quoted).
     incidents: HashMap<(&'static str, String, String), usize>,
 }
 
@@ -149,6 +150,13 @@ impl Grouper {
             participants: BTreeSet::new(),
             attributions: BTreeSet::new(),
         };
+        // People named in full ("Josep Borrell"), the most specific witnesses of a report.
+        let people: Vec<String> = response
+            .entities
+            .iter()
+            .filter(|e| e.kind() == pb::EntityKind::Person && e.name.contains(' '))
+            .map(|e| e.name.to_lowercase())
+            .collect();
         // Only the news an article reports, not the background it recalls or what it fears.
         for incident in response.incidents.iter().filter(|i| i.temporality() == pb::Temporality::Current) {
             let kind = incident.r#type().as_str_name();
@@ -164,14 +172,22 @@ impl Grouper {
                     kind: entity.kind().as_str_name(),
                     name: entity.name.clone(),
                 });
-                // A day-precise date (YYYY-MM-DD) and a named target make an incident specific
-                // enough to merge articles on.
-                if participant.role() == pb::Role::Target && is_day(&date) {
-                    let key = (kind, entity.name.to_lowercase(), date.clone());
-                    match self.incidents.get(&key) {
-                        Some(&first) => self.sets.union(first, index, SAME_INCIDENT),
-                        None => {
-                            self.incidents.insert(key, index);
+                // A named target and a day-precise date (YYYY-MM-DD) make an incident specific
+                // enough to merge articles on; without the day, a person both quote does (two
+                // translations of one report name the same spokesman).
+                if participant.role() == pb::Role::Target {
+                    let target = entity.name.to_lowercase();
+                    let witnesses: Vec<String> = if is_day(&date) {
+                        vec![date.clone()]
+                    } else {
+                        people.iter().map(|p| format!("person:{p}")).collect()
+                    };
+                    for witness in witnesses {
+                        match self.incidents.entry((kind, target.clone(), witness)) {
+                            Entry::Occupied(first) => self.sets.union(*first.get(), index, SAME_INCIDENT),
+                            Entry::Vacant(slot) => {
+                                slot.insert(index);
+                            }
                         }
                     }
                 }
@@ -437,6 +453,40 @@ mod tests {
         let actors: Vec<&str> = merged.attributions.iter().map(|c| c.actor.as_str()).collect();
         assert_eq!(actors, ["Killnet", "NoName057(16)"]);
         assert_eq!(merged.participants.len(), 3, "{:?}", merged.participants);
+    }
+
+    #[test]
+    fn undated_reports_of_one_target_quoting_the_same_person_group() {
+        let article = |id: &str, person: &str| pb::EnrichResponse {
+            article_id: id.into(),
+            entities: vec![
+                pb::Entity {
+                    id: "e1".into(),
+                    kind: pb::EntityKind::GovernmentBody.into(),
+                    name: "Ministry of Ports".into(),
+                    ..Default::default()
+                },
+                pb::Entity {
+                    id: "e2".into(),
+                    kind: pb::EntityKind::Person.into(),
+                    name: person.into(),
+                    ..Default::default()
+                },
+            ],
+            incidents: vec![pb::Incident {
+                r#type: pb::IncidentType::Defacement.into(),
+                temporality: pb::Temporality::Current.into(),
+                participants: vec![pb::Participant { entity_id: "e1".into(), role: pb::Role::Target.into() }],
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let mut grouper = Grouper::new(8);
+        grouper.add(&article("y1", "Lena Holt"));
+        grouper.add(&article("y2", "Lena Holt"));
+        grouper.add(&article("y3", "Arno Vik"));
+        grouper.add(&article("y4", "Holt"));
+        assert_eq!(ids(&grouper.groups()), [vec!["y1", "y2"], vec!["y3"], vec!["y4"]]);
     }
 
     #[test]
