@@ -19,7 +19,7 @@ use crate::pb::{EntityKind, IndicatorKind};
 
 pub use gazetteer::{Entry, Gazetteer, LoadReport};
 pub use load::GazetteerError;
-pub(crate) use patterns::ATTACKER_NOUNS;
+pub(crate) use patterns::{ATTACKER_NOUNS, DISCOVERER_NOUNS};
 
 /// How far before a national body a country may name its owner ("Ukraine's Foreign Ministry").
 const OWNER_REACH_BYTES: usize = 16;
@@ -88,7 +88,7 @@ impl Step for Entities {
             found.mention(EntityKind::Date, &date.value, "", "", date.range);
         }
         found.link_surnames(text);
-        found.link_repeated_organizations(text);
+        found.link_repeated_names(text);
         found.link_definite_references(text);
         let mut indicators: Vec<Indicator> = Vec::new();
         let mut indicator_index: HashMap<(IndicatorKind, String), usize> = HashMap::new();
@@ -173,11 +173,12 @@ impl Registry {
         }
     }
 
-    /// Every other mention of an organisation a pattern found once ("a breach at Kestrel Mart
-    /// ... Kestrel Mart said"), in one pass over the text.
-    fn link_repeated_organizations(&mut self, text: &str) {
-        let orgs: Vec<usize> =
-            (0..self.entities.len()).filter(|&i| self.entities[i].kind == EntityKind::Organization).collect();
+    /// Every other mention of an organisation or product a pattern found once ("a breach at
+    /// Kestrel Mart ... Kestrel Mart said"), in one pass over the text.
+    fn link_repeated_names(&mut self, text: &str) {
+        let orgs: Vec<usize> = (0..self.entities.len())
+            .filter(|&i| matches!(self.entities[i].kind, EntityKind::Organization | EntityKind::Product))
+            .collect();
         let names: Vec<&str> = orgs.iter().map(|&i| self.entities[i].name.as_str()).collect();
         let Ok(automaton) = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&names) else {
             return;

@@ -164,15 +164,29 @@ static ORGANIZATION_BY_EVENT: LazyLock<[Regex; 2]> = LazyLock::new(|| {
     ]
 });
 
+/// A product name: capitalised words or version numbers, up to four.
+const PRODUCT_NAME: &str = r"(?P<name>\p{Lu}[\p{L}\d.+-]*(?:\s(?:\p{Lu}[\p{L}\d.+-]*|\d[\d.]*)){0,3})";
+
+/// Products named by the flaw found or fixed in them: "a vulnerability in Quillstack Router OS",
+/// "a patch for Acme Mail 4.2".
+static PRODUCT_BY_FLAW: LazyLock<Regex> = LazyLock::new(|| {
+    compile(&format!(
+        r"(?i:vulnerabilit(?:y|ies)|flaws?|bugs?|zero-days?|security holes?|exploits?|patch(?:es)?|security updates?) (?i:in|for|affecting) (?:the |its |their )?{PRODUCT_NAME}"
+    ))
+});
+
 /// Unnamed parties that incidents need: attackers and victims named by what they are.
 static GROUP: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)\b(?:(?:unidentified|unknown|suspected|state-sponsored|state-backed|pro-[\p{{L}}]+|[\p{{L}}]+-linked|criminal|foreign|russian|chinese|iranian|north korean)\s)?(?:{ATTACKER_NOUNS}|{VICTIM_NOUNS})\b",
+        r"(?i)\b(?:(?:unidentified|unknown|suspected|state-sponsored|state-backed|pro-[\p{{L}}]+|[\p{{L}}]+-linked|criminal|foreign|russian|chinese|iranian|north korean)\s)?(?:{ATTACKER_NOUNS}|{VICTIM_NOUNS}|{DISCOVERER_NOUNS})\b",
     ))
 });
 
 /// What unnamed attackers are called.
 pub(crate) const ATTACKER_NOUNS: &str = r"hackers?|hacking groups?|hacker groups?|hacktivists?|cyber[- ]?criminals?|criminals|attackers?|cyber[- ]?attackers?|threat actors?|malicious actors?|bad actors?|scammers?|fraudsters?|crooks|phishers?|extortionists?|cyber ?thieves|thieves|(?:ransomware|criminal|cybercrime|hacking|hacker) (?:gangs?|groups?|operators?|crews?)|(?:ransomware|malware) (?:authors|developers|operators)";
+
+/// What the unnamed finders of flaws are called.
+pub(crate) const DISCOVERER_NOUNS: &str = r"(?:security )?researchers?|(?:security )?experts|analysts";
 
 /// What unnamed victims are called.
 const VICTIM_NOUNS: &str = r"victims?|customers|patients|users|employees|staff members|students|citizens|voters|residents|subscribers|account holders|consumers|individuals|members|businesses|companies|organi[sz]ations|hospitals|banks|recipients|workers|shoppers|taxpayers|universities|schools|computers|servers|people|staff|(?:the|a) (?:hospital|city|county)";
@@ -223,6 +237,14 @@ pub(super) fn find(text: &str) -> Vec<Found> {
                 let range = name.start()..name.end();
                 found.push(Found { kind: EntityKind::Organization, range, name: name.as_str().to_string() });
             }
+        }
+    }
+    for c in PRODUCT_BY_FLAW.captures_iter(text) {
+        let name = c.name("name").expect("the pattern captures the name");
+        let product = name.as_str().trim_end_matches('.');
+        if is_person_name(product) && !in_headline(text, name.start()) {
+            let range = name.start()..name.start() + product.len();
+            found.push(Found { kind: EntityKind::Product, range, name: product.to_string() });
         }
     }
     for m in GROUP.find_iter(text) {

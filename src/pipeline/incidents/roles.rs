@@ -9,7 +9,12 @@ use regex::Regex;
 
 use crate::{
     pb::{EntityKind, IncidentType, Role, Temporality},
-    pipeline::{Entity, Incident, classify::sentences, entities::ATTACKER_NOUNS, regex::compile},
+    pipeline::{
+        Entity, Incident,
+        classify::sentences,
+        entities::{ATTACKER_NOUNS, DISCOVERER_NOUNS},
+        regex::compile,
+    },
 };
 
 /// How far around a mention the context patterns look, in bytes.
@@ -84,6 +89,7 @@ fn party_role(e: &Entity) -> Option<Role> {
         EntityKind::Malware => Role::Tool,
         EntityKind::Product => Role::AffectedProduct,
         EntityKind::Group if is_attacker_group(&e.name) => Role::Attacker,
+        EntityKind::Group if is_discoverer_group(&e.name) => return None,
         EntityKind::Group => Role::Target,
         _ => return None,
     })
@@ -130,26 +136,88 @@ pub(super) fn participants(entities: &[Entity], evidence: &[Range<usize>], text:
 
 /// Parties mentioned outside the reports join the main incident (the first current one),
 /// unless a report already gave them a role: articles name actors, malware, unnamed attackers
-/// and victims, and victims said to be hacked, in sentences that carry no cue word.
+/// and victims, and victims said to be hacked, in sentences that carry no cue word. The finders,
+/// vendors and products of a flaw join the incident that discloses or patches it.
 pub(super) fn add_parties_elsewhere(incidents: &mut [Incident], entities: &[Entity], text: &str) {
-    let Some(main) = incidents.iter().position(|i| i.temporality == Temporality::Current) else { return };
-    let attack = is_attack(&incidents[main]);
+    let main = incidents.iter().position(|i| i.temporality == Temporality::Current);
+    let flaw = incidents.iter().position(is_flaw);
+    let attack = main.is_some_and(|m| is_attack(&incidents[m]));
     let taken: HashSet<usize> = incidents.iter().flat_map(|i| i.participants.iter().map(|&(e, _)| e)).collect();
     let sentences = sentences::split(text);
     for (i, e) in entities.iter().enumerate().filter(|(i, _)| !taken.contains(i)) {
+        if let Some((flaw, role)) = flaw.zip(flaw_role(e, text)) {
+            incidents[flaw].participants.push((i, role));
+            continue;
+        }
+        let Some(main) = main else { continue };
         let role = match e.kind {
-            EntityKind::Group if !attack => None,
+            EntityKind::Group if !attack || is_discoverer_group(&e.name) => None,
             EntityKind::Group if party_role(e) == Some(Role::Target) => {
                 e.mentions.iter().any(|m| harm_nearby(text, &sentences, m)).then_some(Role::Target)
             }
             EntityKind::Organization | EntityKind::GovernmentBody if attack => {
                 e.mentions.iter().any(|m| is_victim(text, m)).then_some(Role::Target)
             }
+            EntityKind::Product => None,
             _ => party_role(e),
         };
         if let Some(role) = role {
             incidents[main].participants.push((i, role));
         }
+    }
+}
+
+/// Whether an incident discloses or patches a flaw.
+fn is_flaw(incident: &Incident) -> bool {
+    let flaw = |t: &IncidentType| matches!(t, IncidentType::VulnerabilityDisclosure | IncidentType::PatchRelease);
+    flaw(&incident.kind) || incident.also.iter().any(flaw)
+}
+
+/// Whether a group entity's name is one of the discoverer nouns.
+fn is_discoverer_group(name: &str) -> bool {
+    static DISCOVERER: LazyLock<Regex> = LazyLock::new(|| compile(&format!(r"(?i)\b(?:{DISCOVERER_NOUNS})$")));
+    DISCOVERER.is_match(name)
+}
+
+/// Words before a mention that make it the finder of a flaw: "researchers at", "found by".
+static DISCOVERER_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)(?:researchers?|experts?|analysts?|team) (?:at|from|with|of)\s+(?:the\s+)?$|(?:discovered|found|spotted|uncovered|identified|reported|disclosed) by\s+(?:the\s+)?(?:\p{L}+\s+)?$",
+    )
+});
+
+/// Words after a mention that make it the finder of a flaw: "X researchers found".
+static DISCOVERER_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)^(?:'s|’s)?\s+(?:security\s+)?(?:researchers?\s+|experts?\s+|team\s+)?(?:has\s+|have\s+)?(?:discovered|found|spotted|uncovered|identified|disclosed)\b",
+    )
+});
+
+/// Words after a mention that make it the vendor that fixes a flaw: "X released a patch".
+static VENDOR_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)^(?:'s|’s)?\s+(?:has\s+|have\s+|had\s+)?(?:\p{L}+ly\s+)?(?:released|issued|rolled out|pushed out|shipped|patched|fixed|addressed)\b",
+    )
+});
+
+/// The part an entity plays in a flaw's disclosure or fix, if any.
+fn flaw_role(e: &Entity, text: &str) -> Option<Role> {
+    match e.kind {
+        EntityKind::Product => Some(Role::AffectedProduct),
+        EntityKind::Group if is_discoverer_group(&e.name) => Some(Role::Discoverer),
+        EntityKind::Organization | EntityKind::Person | EntityKind::GovernmentBody => {
+            let discoverer = e.mentions.iter().any(|m| {
+                DISCOVERER_BEFORE.is_match(before(text, m.start)) || DISCOVERER_AFTER.is_match(after(text, m.end))
+            });
+            if discoverer {
+                Some(Role::Discoverer)
+            } else {
+                (e.kind == EntityKind::Organization
+                    && e.mentions.iter().any(|m| VENDOR_AFTER.is_match(after(text, m.end))))
+                .then_some(Role::Vendor)
+            }
+        }
+        _ => None,
     }
 }
 
