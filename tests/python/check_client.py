@@ -13,6 +13,8 @@ Prints `ok  - name` / `FAIL - name: detail` per check and a final line
     pip install -r tests/python/requirements.txt
     python3 tests/python/check_client.py --server-bin target/debug/incident-enricher
     python3 tests/python/check_client.py --compile-only
+    python3 tests/python/check_client.py --address 127.0.0.1:50051   # a server already running
+                                   # (started with ENRICHER_MAX_ARTICLE_BYTES=65536; not stopped)
 """
 import argparse, importlib.resources, os, signal, socket, subprocess, sys, tempfile, time
 
@@ -210,13 +212,34 @@ def wait_ready(channel, proc, deadline):
     return "Health never reported SERVING"
 
 
+class _Running:
+    """A server this script did not start: never seen to exit."""
+
+    def poll(self):
+        return None
+
+
+def check_running(address, pb, pb_grpc):
+    channel = grpc.insecure_channel(address)
+    try:
+        why = wait_ready(channel, _Running(), time.monotonic() + 30)
+        check("server reports SERVING", why is None, why)
+        if why is None:
+            run_checks(channel, pb, pb_grpc)
+    finally:
+        channel.close()
+    return finish()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--server-bin", help="path to the incident-enricher binary")
     ap.add_argument("--compile-only", action="store_true", help="stop after compiling and importing the proto")
+    ap.add_argument("--address", help="check a server already running at HOST:PORT (e.g. in a container) "
+                    f"instead of starting one; it must have ENRICHER_MAX_ARTICLE_BYTES={MAX_BYTES}")
     args = ap.parse_args()
-    if not args.compile_only and not args.server_bin:
-        ap.error("--server-bin is required (or --compile-only)")
+    if not args.compile_only and not args.server_bin and not args.address:
+        ap.error("--server-bin or --address is required (or --compile-only)")
     tmp = tempfile.mkdtemp(prefix="enricher-check-")
     try:
         pb, pb_grpc = compile_proto(tmp)
@@ -226,6 +249,8 @@ def main():
         return finish()
     if args.compile_only:
         return finish()
+    if args.address:
+        return check_running(args.address, pb, pb_grpc)
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
