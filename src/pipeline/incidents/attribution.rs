@@ -19,6 +19,9 @@ use crate::{
 /// How far from its trigger an actor may be named, in bytes.
 const ACTOR_REACH: usize = 80;
 
+/// How far from a statement its source may be named, in bytes.
+const SOURCE_REACH: usize = 300;
+
 /// How far before an unnamed group a country may describe it ("Russian military hackers").
 const COUNTRY_REACH: usize = 12;
 
@@ -102,7 +105,7 @@ pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &
         .filter(|(_, e)| can_act(e))
         .flat_map(|(i, e)| e.mentions.iter().map(move |m| (m.clone(), i)))
         // "a pro-Kremlin group" is not the Kremlin.
-        .filter(|(m, _)| !text[..m.start].to_ascii_lowercase().ends_with("pro-"))
+        .filter(|(m, _)| !(m.start >= 4 && text.as_bytes()[m.start - 4..m.start].eq_ignore_ascii_case(b"pro-")))
         .collect();
     mentions.sort_by_key(|(m, _)| m.start);
     for t in TRIGGERS.iter() {
@@ -194,8 +197,11 @@ fn most_named_country(entities: &[Entity], targets: &[usize]) -> Option<usize> {
 /// Who makes a statement: the party after "by" in a passive ("accused by Kyiv"), else the
 /// first person named in the sentence.
 fn source_of(entities: &[Entity], text: &str, at: &CleanRange) -> Option<usize> {
-    let sentence_start = text[..at.start].rfind(['.', '\n']).map_or(0, |i| i + 1);
-    let sentence_end = text[at.end..].find(['.', '\n']).map_or(text.len(), |i| at.end + i);
+    // The sentence around the statement, looked for no further than SOURCE_REACH either side.
+    let from = text.floor_char_boundary(at.start.saturating_sub(SOURCE_REACH));
+    let to = text.ceil_char_boundary((at.end + SOURCE_REACH).min(text.len()));
+    let sentence_start = text[from..at.start].rfind(['.', '\n']).map_or(from, |i| from + i + 1);
+    let sentence_end = text[at.end..to].find(['.', '\n']).map_or(to, |i| at.end + i);
     let by = text[at.end..sentence_end].find(" by ").map(|i| at.end + i + 4);
     let first_at = |kinds: &[EntityKind], from: usize, to: usize| {
         entities

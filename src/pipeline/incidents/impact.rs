@@ -6,6 +6,7 @@ use std::{ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
+use super::roles::in_ranges;
 use crate::{
     pb::{EntityKind, Temporality},
     pipeline::{Entity, Impact, Incident, regex::compile},
@@ -43,8 +44,8 @@ static RANSOM: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:ransom|dema
 const AFFECTED_UNITS: &[&str] =
     &["records", "accounts", "customers", "users", "patients", "people", "employees", "files", "documents", "emails"];
 
-/// The impact of `incident`, read from `sentences` (its own, or for the main incident every
-/// sentence not about another one).
+/// The impact of an incident, read from `sentences` (in text order, not overlapping: its own,
+/// or for the main incident every sentence not about another one).
 pub(super) fn impact(text: &str, sentences: &[Range<usize>], entities: &[Entity]) -> Impact {
     let mut impact = Impact::default();
     for s in sentences {
@@ -57,7 +58,7 @@ pub(super) fn impact(text: &str, sentences: &[Range<usize>], entities: &[Entity]
             impact.data_leak_claimed |= LEAK.is_match(sentence);
         }
     }
-    let inside = |m: &Range<usize>| sentences.iter().any(|s| s.start <= m.start && m.end <= s.end);
+    let inside = |m: &Range<usize>| in_ranges(sentences, m);
     for e in entities {
         match e.kind {
             EntityKind::Quantity => {
@@ -71,7 +72,8 @@ pub(super) fn impact(text: &str, sentences: &[Range<usize>], entities: &[Entity]
             }
             EntityKind::Money if impact.ransom_demand.is_empty() => {
                 let in_ransom_sentence = e.mentions.iter().any(|m| {
-                    sentences.iter().any(|s| s.start <= m.start && m.end <= s.end && RANSOM.is_match(&text[s.clone()]))
+                    let i = sentences.partition_point(|s| s.end < m.end);
+                    sentences.get(i).is_some_and(|s| s.start <= m.start && RANSOM.is_match(&text[s.clone()]))
                 });
                 if in_ransom_sentence {
                     impact.ransom_demand.clone_from(&e.name);
