@@ -138,8 +138,10 @@ static CUES: LazyLock<(RegexSet, Vec<&'static str>)> = LazyLock::new(|| {
             "disclaimer",
         ),
         (r"(?i)\bcookies?\b.*\b(?:accept|consent|policy|settings|preferences|experience|agree)\b", "cookie_notice"),
+        // Rules read the line before NFC, so the Greek ano teleia (U+0387), which NFC turns into
+        // a middle dot, counts as one.
         (
-            r"^[\u{2022}\u{b7}|>\u{bb}\u{2023}\u{25aa}-]|(?:\s[|\u{2022}\u{b7}]\s.*){2}|^\S+(?:\s{2,}\S+){2,}$",
+            r"^[\u{2022}\u{b7}\u{387}|>\u{bb}\u{2023}\u{25aa}-]|(?:\s[|\u{2022}\u{b7}\u{387}]\s.*){2}|^\S+(?:\s{2,}\S+){2,}$",
             "navigation",
         ),
     ];
@@ -188,8 +190,9 @@ pub(super) fn furniture(line: &Line<'_>, ctx: Context) -> Option<&'static str> {
             (short && (ctx.in_header || line.words <= 8) || line.voice() >= VOICE_MIN || imperative(text))
                 .then_some(reason)
         }
-        "navigation" => (short && (ctx.in_header || line.words <= 8 || text.contains(['|', '\u{b7}', '\u{2022}'])))
-            .then_some(reason),
+        "navigation" => (short
+            && (ctx.in_header || line.words <= 8 || text.contains(['|', '\u{b7}', '\u{387}', '\u{2022}'])))
+        .then_some(reason),
         // Publishers word their disclaimers like nobody else does.
         "disclaimer" => Some(reason),
         // Prose with a cue stays unless it speaks to the reader as the publisher does.
