@@ -8,7 +8,7 @@
 //! generated TSV file (`data/type_model.tsv`).
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     fmt::Write as _,
     path::{Path, PathBuf},
     sync::LazyLock,
@@ -83,20 +83,47 @@ pub fn load(path: Option<&Path>) -> Result<TypeModel, ModelFileError> {
     TypeModel::parse(&text).map_err(|source| ModelFileError::Parse { path: path.into(), source })
 }
 
-/// The words of `text`, lower-cased: letters and digits with inner apostrophes and hyphens.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-' || c == '\u{2019}'))
+/// Calls `f` with each word of `text` (letters and digits with inner apostrophes and hyphens,
+/// two characters or more), lower-cased and after `prefix`, built in `buffer` so that scoring
+/// allocates nothing per word.
+fn each_word(text: &str, prefix: &str, buffer: &mut String, mut f: impl FnMut(&str)) {
+    let words = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-' || c == '\u{2019}'))
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .filter(|w| w.chars().nth(1).is_some())
-        .map(str::to_lowercase)
+        .filter(|w| w.chars().nth(1).is_some());
+    for word in words {
+        buffer.clear();
+        buffer.push_str(prefix);
+        buffer.extend(word.chars().flat_map(char::to_lowercase));
+        f(buffer);
+    }
 }
 
-/// The features of a classified document: its words, its title's words (`t:` prefix), and the
-/// types its cue sentences signal (`cue:` prefix); each once.
+/// The words of `text`, lower-cased, as the model reads them.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    each_word(text, "", &mut String::new(), |w| out.push(w.to_string()));
+    out
+}
+
+/// Calls `f` with each feature of a classified document: its words, its title's words (`t:`
+/// prefix), and the types its cue sentences signal (`cue:` prefix), repeats included.
+fn each_feature(doc: &Document, mut f: impl FnMut(&str)) {
+    let mut buffer = String::new();
+    each_word(doc.text(), "", &mut buffer, &mut f);
+    each_word(&doc.article.title, "t:", &mut buffer, &mut f);
+    for r in &doc.reports {
+        buffer.clear();
+        buffer.push_str("cue:");
+        buffer.push_str(r.kind.as_str_name());
+        f(&buffer);
+    }
+}
+
+/// The features of a classified document, each once, for training.
 pub fn features(doc: &Document) -> Vec<String> {
-    let mut out: Vec<String> = words(doc.text()).collect();
-    out.extend(words(&doc.article.title).map(|w| format!("t:{w}")));
-    out.extend(doc.reports.iter().map(|r| format!("cue:{}", r.kind.as_str_name())));
+    let mut out = Vec::new();
+    each_feature(doc, |f| out.push(f.to_string()));
     out.sort_unstable();
     out.dedup();
     out
@@ -118,9 +145,29 @@ impl TypeModel {
         sum.map(sigmoid)
     }
 
+    /// The probability of each type of [`TYPES`] for a classified document: what
+    /// [`Self::probabilities`] gives for its [`features`], without collecting them.
+    pub fn document_probabilities(&self, doc: &Document) -> [f32; N] {
+        let mut sum = self.bias;
+        // Each feature counts once: the weights' keys are distinct, so their addresses are.
+        let mut seen = HashSet::new();
+        each_feature(doc, |f| {
+            if let Some((key, w)) = self.weights.get_key_value(f)
+                && seen.insert(key.as_ptr())
+            {
+                for (s, w) in sum.iter_mut().zip(w) {
+                    *s += w;
+                }
+            }
+        });
+        sum.map(sigmoid)
+    }
+
     /// How strongly `text` alone speaks for type `column`: the sum of its words' weights.
     pub fn evidence(&self, text: &str, column: usize) -> f32 {
-        words(text).filter_map(|w| self.weights.get(&w)).map(|w| w[column]).sum()
+        let mut sum = 0.0;
+        each_word(text, "", &mut String::new(), |w| sum += self.weights.get(w).map_or(0.0, |w| w[column]));
+        sum
     }
 
     /// Reads a model file: `#threshold` and `#types` header lines, a `bias` row, then one row
@@ -194,7 +241,7 @@ mod tests {
 
     #[test]
     fn words_are_lower_cased_and_keep_inner_punctuation() {
-        let got: Vec<String> = words("Zero-day in “Chrome’s” PDF reader, CVE-2017-0199 (a)").collect();
+        let got = words("Zero-day in “Chrome’s” PDF reader, CVE-2017-0199 (a)");
         assert_eq!(got, ["zero-day", "in", "chrome’s", "pdf", "reader", "cve-2017-0199"]);
     }
 
@@ -212,6 +259,21 @@ mod tests {
     fn a_model_for_other_types_is_refused() {
         assert!(TypeModel::parse("#types\tDDOS\n").is_err());
         assert!(TypeModel::parse("bias\t1\t2\n").is_err());
+    }
+
+    #[test]
+    fn scoring_a_document_equals_scoring_its_features() {
+        use crate::pipeline::{
+            classify::Classify,
+            cleanup::Cleanup,
+            entities::Entities,
+            test_util::{run, step},
+        };
+        let text = "Hackers stole customer data in a phishing attack; the ransomware gang demanded a ransom. \
+            Researchers found a vulnerability and the vendor released a patch. Phishing, phishing!";
+        let doc = run(text, &[&step(&Cleanup), &step(&Entities::new()), &step(&Classify)]);
+        let (direct, collected) = (BUILTIN.document_probabilities(&doc), BUILTIN.probabilities(&features(&doc)));
+        assert!(direct.iter().zip(&collected).all(|(a, b)| (a - b).abs() < 1e-6), "{direct:?} {collected:?}");
     }
 
     #[test]

@@ -50,14 +50,15 @@ impl Step for Incidents {
             }
         }
         let mut incidents: Vec<Incident> = groups.iter().map(|g| assemble(g, &doc.entities, doc.text())).collect();
-        let probabilities = self.model.probabilities(&model::features(doc));
-        settle_types(&mut incidents, &self.model, &probabilities, doc.text());
+        let probabilities = self.model.document_probabilities(doc);
+        let sentences = sentences::split(doc.text());
+        settle_types(&mut incidents, &self.model, &probabilities, doc.text(), &sentences);
         for incident in incidents.iter_mut().filter(|i| i.participants.is_empty()) {
             incident.participants = roles::participants(&doc.entities, &incident.evidence, doc.text());
         }
-        roles::add_parties_elsewhere(&mut incidents, &doc.entities, doc.text());
+        roles::add_parties_elsewhere(&mut incidents, &doc.entities, doc.text(), &sentences);
         attribution::attribute(&mut incidents, &doc.entities, doc.text());
-        impact::assess(&mut incidents, &doc.entities, doc.text(), &sentences::split(doc.text()));
+        impact::assess(&mut incidents, &doc.entities, doc.text(), &sentences);
         doc.incidents = incidents;
     }
 }
@@ -75,11 +76,16 @@ const NO_CUE_BAR: f32 = 0.5;
 /// rejects leaves the incidents (an incident with no other type goes), a type it finds that
 /// no cue sentence gave joins the main incident with the sentence that speaks most for it,
 /// and its probability becomes the confidence of incidents of that type.
-fn settle_types(incidents: &mut Vec<Incident>, model: &TypeModel, probabilities: &[f32; model::N], text: &str) {
+fn settle_types(
+    incidents: &mut Vec<Incident>,
+    model: &TypeModel,
+    probabilities: &[f32; model::N],
+    text: &str,
+    sentences: &[CleanRange],
+) {
     let main = incidents.iter().position(|i| i.temporality == Temporality::Current);
     let other_news =
         main.is_some_and(|m| specificity(incidents[m].kind) > 1 && !model::TYPES.contains(&incidents[m].kind));
-    let mut sentences = None;
     for (column, (&kind, &p)) in model::TYPES.iter().zip(probabilities).enumerate() {
         if p < model.threshold {
             for incident in incidents.iter_mut() {
@@ -100,10 +106,12 @@ fn settle_types(incidents: &mut Vec<Incident>, model: &TypeModel, probabilities:
             model.threshold
         };
         if !reported && p >= bar {
-            let sentences = sentences.get_or_insert_with(|| sentences::split(text));
-            let Some(best) = sentences.iter().max_by(|a, b| {
-                model.evidence(&text[(*a).clone()], column).total_cmp(&model.evidence(&text[(*b).clone()], column))
-            }) else {
+            let Some(best) = sentences
+                .iter()
+                .map(|s| (model.evidence(&text[s.clone()], column), s))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, s)| s)
+            else {
                 continue;
             };
             match incidents.iter_mut().find(|i| i.temporality == Temporality::Current) {

@@ -11,7 +11,6 @@ use crate::{
     pb::{EntityKind, IncidentType, Role, Temporality},
     pipeline::{
         Entity, Incident,
-        classify::sentences,
         entities::{ATTACKER_NOUNS, DISCOVERER_NOUNS},
         regex::compile,
     },
@@ -138,12 +137,16 @@ pub(super) fn participants(entities: &[Entity], evidence: &[Range<usize>], text:
 /// unless a report already gave them a role: articles name actors, malware, unnamed attackers
 /// and victims, and victims said to be hacked, in sentences that carry no cue word. The finders,
 /// vendors and products of a flaw join the incident that discloses or patches it.
-pub(super) fn add_parties_elsewhere(incidents: &mut [Incident], entities: &[Entity], text: &str) {
+pub(super) fn add_parties_elsewhere(
+    incidents: &mut [Incident],
+    entities: &[Entity],
+    text: &str,
+    sentences: &[Range<usize>],
+) {
     let main = incidents.iter().position(|i| i.temporality == Temporality::Current);
     let flaw = incidents.iter().position(is_flaw);
     let attack = main.is_some_and(|m| is_attack(&incidents[m]));
     let taken: HashSet<usize> = incidents.iter().flat_map(|i| i.participants.iter().map(|&(e, _)| e)).collect();
-    let sentences = sentences::split(text);
     for (i, e) in entities.iter().enumerate().filter(|(i, _)| !taken.contains(i)) {
         if let Some((flaw, role)) = flaw.zip(flaw_role(e, text)) {
             incidents[flaw].participants.push((i, role));
@@ -153,7 +156,7 @@ pub(super) fn add_parties_elsewhere(incidents: &mut [Incident], entities: &[Enti
         let role = match e.kind {
             EntityKind::Group if !attack || is_discoverer_group(&e.name) => None,
             EntityKind::Group if party_role(e) == Some(Role::Target) => {
-                e.mentions.iter().any(|m| harm_nearby(text, &sentences, m)).then_some(Role::Target)
+                e.mentions.iter().any(|m| harm_nearby(text, sentences, m)).then_some(Role::Target)
             }
             EntityKind::Organization | EntityKind::GovernmentBody if attack => {
                 e.mentions.iter().any(|m| is_victim(text, m)).then_some(Role::Target)
