@@ -406,23 +406,17 @@ mod tests {
         }
     }
 
+    fn entity(id: &str, kind: pb::EntityKind, name: &str) -> pb::Entity {
+        pb::Entity { id: id.into(), kind: kind.into(), name: name.into(), ..Default::default() }
+    }
+
     #[test]
     fn same_type_target_and_day_group_with_the_union_of_parties() {
         let article = |id: &str, date: &str, attacker: &str| pb::EnrichResponse {
             article_id: id.into(),
             entities: vec![
-                pb::Entity {
-                    id: "e1".into(),
-                    kind: pb::EntityKind::GovernmentBody.into(),
-                    name: "Ministry of Ports".into(),
-                    ..Default::default()
-                },
-                pb::Entity {
-                    id: "e2".into(),
-                    kind: pb::EntityKind::ThreatActor.into(),
-                    name: attacker.into(),
-                    ..Default::default()
-                },
+                entity("e1", pb::EntityKind::GovernmentBody, "Ministry of Ports"),
+                entity("e2", pb::EntityKind::ThreatActor, attacker),
             ],
             incidents: vec![pb::Incident {
                 r#type: pb::IncidentType::Ddos.into(),
@@ -460,18 +454,8 @@ mod tests {
         let article = |id: &str, person: &str| pb::EnrichResponse {
             article_id: id.into(),
             entities: vec![
-                pb::Entity {
-                    id: "e1".into(),
-                    kind: pb::EntityKind::GovernmentBody.into(),
-                    name: "Ministry of Ports".into(),
-                    ..Default::default()
-                },
-                pb::Entity {
-                    id: "e2".into(),
-                    kind: pb::EntityKind::Person.into(),
-                    name: person.into(),
-                    ..Default::default()
-                },
+                entity("e1", pb::EntityKind::GovernmentBody, "Ministry of Ports"),
+                entity("e2", pb::EntityKind::Person, person),
             ],
             incidents: vec![pb::Incident {
                 r#type: pb::IncidentType::Defacement.into(),
