@@ -42,7 +42,8 @@ pub struct Prf {
 }
 
 impl Prf {
-    fn new(hit_predicted: usize, predicted: usize, hit_gold: usize, gold: usize) -> Self {
+    /// From counts: predictions that hit and all predictions, gold items found and all gold.
+    pub(super) fn new(hit_predicted: usize, predicted: usize, hit_gold: usize, gold: usize) -> Self {
         let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
         let (p, r) = (ratio(hit_predicted, predicted), ratio(hit_gold, gold));
         Self { p, r, f1: if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 } }

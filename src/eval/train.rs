@@ -7,7 +7,10 @@ use std::{collections::HashMap, fmt};
 
 use tokio::time::{Duration, Instant};
 
-use super::{Labelled, score::LABELS};
+use super::{
+    Labelled,
+    score::{LABELS, Prf},
+};
 use crate::{
     pb,
     pipeline::{
@@ -195,21 +198,20 @@ pub fn train(gold: &[Labelled], options: &TrainOptions) -> (TypeModel, CvReport)
     (model, report)
 }
 
-fn f1((hits, predicted, gold): (usize, usize, usize)) -> (f64, f64, f64) {
-    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    let (p, r) = (ratio(hits, predicted), ratio(hits, gold));
-    (p, r, if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 })
+/// Precision, recall and F1 of (true positives, predicted, gold) counts.
+fn prf((hits, predicted, gold): (usize, usize, usize)) -> Prf {
+    Prf::new(hits, predicted, hits, gold)
 }
 
 fn macro_f1(counts: &[(usize, usize, usize); N]) -> f64 {
-    counts.iter().map(|&c| f1(c).2).sum::<f64>() / N as f64
+    counts.iter().map(|&c| prf(c).f1).sum::<f64>() / N as f64
 }
 
 impl fmt::Display for CvReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "cross-validated on {} articles, threshold {:.2}", self.articles, self.threshold)?;
         for (t, &c) in TYPES.iter().zip(&self.counts) {
-            let (p, r, f1) = f1(c);
+            let Prf { p, r, f1 } = prf(c);
             writeln!(f, "  {:26} P {p:.3} R {r:.3} F1 {f1:.3}", t.as_str_name())?;
         }
         writeln!(f, "  macro-F1 {:.3}", macro_f1(&self.counts))?;

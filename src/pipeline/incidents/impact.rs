@@ -6,7 +6,7 @@ use std::{ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
-use super::roles::in_ranges;
+use super::roles::{containing, in_ranges};
 use crate::{
     pb::{EntityKind, Temporality},
     pipeline::{Entity, Impact, Incident, regex::compile},
@@ -71,10 +71,10 @@ pub(super) fn impact(text: &str, sentences: &[Range<usize>], entities: &[Entity]
                 }
             }
             EntityKind::Money if impact.ransom_demand.is_empty() => {
-                let in_ransom_sentence = e.mentions.iter().any(|m| {
-                    let i = sentences.partition_point(|s| s.end < m.end);
-                    sentences.get(i).is_some_and(|s| s.start <= m.start && RANSOM.is_match(&text[s.clone()]))
-                });
+                let in_ransom_sentence = e
+                    .mentions
+                    .iter()
+                    .any(|m| containing(sentences, m).is_some_and(|s| RANSOM.is_match(&text[s.clone()])));
                 if in_ransom_sentence {
                     impact.ransom_demand.clone_from(&e.name);
                 }

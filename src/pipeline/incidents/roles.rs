@@ -43,10 +43,7 @@ static HARM: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether the sentence holding `mention` says someone came to harm.
 fn harm_nearby(text: &str, sentences: &[Range<usize>], mention: &Range<usize>) -> bool {
-    let i = sentences.partition_point(|s| s.end < mention.end);
-    sentences
-        .get(i)
-        .is_some_and(|s| s.start <= mention.start && mention.end <= s.end && HARM.is_match(&text[s.clone()]))
+    containing(sentences, mention).is_some_and(|s| HARM.is_match(&text[s.clone()]))
 }
 
 /// Whether an attack type is among an incident's: unnamed attackers and victims belong to
@@ -94,11 +91,16 @@ fn party_role(e: &Entity) -> Option<Role> {
     })
 }
 
-/// Whether `m` lies inside one of `ranges`, which are in text order and do not overlap (as
-/// evidence sentences are).
-pub(super) fn in_ranges(ranges: &[Range<usize>], m: &Range<usize>) -> bool {
+/// The one of `ranges` that `m` lies inside, if any; `ranges` are in text order and do not
+/// overlap (as sentences and evidence are).
+pub(super) fn containing<'a>(ranges: &'a [Range<usize>], m: &Range<usize>) -> Option<&'a Range<usize>> {
     let i = ranges.partition_point(|s| s.end < m.end);
-    ranges.get(i).is_some_and(|s| s.start <= m.start && m.end <= s.end)
+    ranges.get(i).filter(|s| s.start <= m.start && m.end <= s.end)
+}
+
+/// Whether `m` lies inside one of `ranges` (see [`containing`]).
+pub(super) fn in_ranges(ranges: &[Range<usize>], m: &Range<usize>) -> bool {
+    containing(ranges, m).is_some()
 }
 
 /// Entities mentioned in the evidence sentences, in the role their kind or context gives them.
