@@ -8,11 +8,12 @@
 //! generated TSV file (`data/type_model.tsv`).
 
 use std::{
-    collections::{HashMap, HashSet},
     fmt::Write as _,
     path::{Path, PathBuf},
     sync::LazyLock,
 };
+
+use foldhash::{HashMap, HashSet, HashSetExt};
 
 use super::super::Document;
 use crate::pb::IncidentType;
@@ -94,7 +95,13 @@ fn each_word(text: &str, prefix: &str, buffer: &mut String, mut f: impl FnMut(&s
     for word in words {
         buffer.clear();
         buffer.push_str(prefix);
-        buffer.extend(word.chars().flat_map(char::to_lowercase));
+        if word.is_ascii() {
+            let start = buffer.len();
+            buffer.push_str(word);
+            buffer[start..].make_ascii_lowercase();
+        } else {
+            buffer.extend(word.chars().flat_map(char::to_lowercase));
+        }
         f(buffer);
     }
 }

@@ -1,8 +1,9 @@
 //! Judgements that need a line's neighbours: appeal blocks, which headline is the article's,
 //! repeated titles and paragraphs, bylines.
 
-use std::{collections::HashSet, sync::LazyLock};
+use std::sync::LazyLock;
 
+use foldhash::{HashSet, HashSetExt};
 use regex::Regex;
 
 use crate::pipeline::regex::compile;
@@ -132,21 +133,25 @@ fn prose_lines(lines: &[Line<'_>], verdicts: &[Verdict]) -> Vec<usize> {
 pub(super) fn choose_title(lines: &[Line<'_>], verdicts: &mut [Verdict], given_title: &str) {
     let prose = prose_lines(lines, verdicts);
     let Some(&first) = prose.first() else { return };
+    // Above the article, headlines may be in sentence case too.
+    let candidates: Vec<usize> = (0..first).filter(|&i| verdicts[i] == Verdict::Keep && lines[i].titled()).collect();
+    if candidates.is_empty() {
+        return;
+    }
     let reference = if given_title.trim().is_empty() {
         prose.iter().take(REFERENCE_PARAGRAPHS).flat_map(|&i| stems(lines[i].text)).collect()
     } else {
         stems(given_title)
     };
-    // Above the article, headlines may be in sentence case too.
-    let candidates: Vec<usize> = (0..first).filter(|&i| verdicts[i] == Verdict::Keep && lines[i].titled()).collect();
-    let score = |i: usize| overlap(&stems(lines[i].text), &reference);
-    let Some(title) = candidates.iter().copied().max_by(|&a, &b| score(a).total_cmp(&score(b)).then(b.cmp(&a))) else {
+    let candidates: Vec<(usize, f32)> =
+        candidates.into_iter().map(|i| (i, overlap(&stems(lines[i].text), &reference))).collect();
+    let Some(&(title, best)) = candidates.iter().max_by(|(a, x), (b, y)| x.total_cmp(y).then(b.cmp(a))) else {
         return;
     };
     verdicts[title] = Verdict::Title;
-    for &other in candidates.iter().filter(|&&i| i != title) {
+    for &(other, score) in candidates.iter().filter(|&&(i, _)| i != title) {
         // Only a clear difference removes a headline: with no evidence either way, keep both.
-        if score(title) >= TITLE_MATCH && score(other) <= score(title) * OTHER_HEADLINE_RATIO {
+        if best >= TITLE_MATCH && score <= best * OTHER_HEADLINE_RATIO {
             verdicts[other] = Verdict::Remove("other_headline");
         }
     }
@@ -167,6 +172,9 @@ pub(super) fn mark_footer_headlines(lines: &[Line<'_>], verdicts: &mut [Verdict]
 
 /// A line as compared for repetition: lowercase letters and digits only.
 fn comparable(s: &str) -> String {
+    if s.is_ascii() {
+        return s.bytes().filter(u8::is_ascii_alphanumeric).map(|b| char::from(b.to_ascii_lowercase())).collect();
+    }
     s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 

@@ -10,9 +10,9 @@ mod patterns;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::LazyLock};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::{CleanRange, Document, Entity, Indicator, Step};
 use crate::pb::{EntityKind, IndicatorKind};
@@ -23,6 +23,33 @@ pub(crate) use patterns::{ATTACKER_NOUNS, DISCOVERER_NOUNS};
 
 /// How far before a national body a country may name its owner ("Ukraine's Foreign Ministry").
 const OWNER_REACH_BYTES: usize = 16;
+
+/// Definite references and the words that the name they point back to carries.
+const HEADS: &[(&str, &[&str])] = &[
+    ("the ministry", &["Ministry"]),
+    ("the agency", &["Agency"]),
+    ("the department", &["Department"]),
+    ("the council", &["Council"]),
+    ("the parliament", &["Parliament"]),
+    ("the commission", &["Commission"]),
+    ("the hospital", &["Hospital"]),
+    ("the bank", &["Bank"]),
+    ("the university", &["University"]),
+    ("the alliance", &["NATO"]),
+    // Any organisation: the one named last.
+    ("the company", &[""]),
+    ("the firm", &[""]),
+    ("the retailer", &[""]),
+    ("the bloc", &["European Union"]),
+];
+
+/// The phrases of [`HEADS`], found in one pass whatever their case.
+static DEFINITE_REFERENCES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(HEADS.iter().map(|(phrase, _)| phrase))
+        .expect("the reference phrases build an automaton")
+});
 
 /// The entities stage.
 #[derive(Debug)]
@@ -180,7 +207,12 @@ impl Registry {
             .filter(|&i| matches!(self.entities[i].kind, EntityKind::Organization | EntityKind::Product))
             .collect();
         let names: Vec<&str> = orgs.iter().map(|&i| self.entities[i].name.as_str()).collect();
-        let Ok(automaton) = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&names) else {
+        // A handful of names searched once: an NFA is far cheaper to build than the default DFA.
+        let Ok(automaton) = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .build(&names)
+        else {
             return;
         };
         let mut linked: Vec<(usize, CleanRange)> = Vec::new();
@@ -199,46 +231,25 @@ impl Registry {
     /// "the ministry" after "Ministry of Foreign Affairs", "the bloc" after "European Union":
     /// a definite reference to the head noun of the last body or organisation named before it.
     fn link_definite_references(&mut self, text: &str) {
-        const HEADS: &[(&str, &[&str])] = &[
-            ("the ministry", &["Ministry"]),
-            ("the agency", &["Agency"]),
-            ("the department", &["Department"]),
-            ("the council", &["Council"]),
-            ("the parliament", &["Parliament"]),
-            ("the commission", &["Commission"]),
-            ("the hospital", &["Hospital"]),
-            ("the bank", &["Bank"]),
-            ("the university", &["University"]),
-            ("the alliance", &["NATO"]),
-            // Any organisation: the one named last.
-            ("the company", &[""]),
-            ("the firm", &[""]),
-            ("the retailer", &[""]),
-            ("the bloc", &["European Union"]),
-        ];
-        // ASCII lowercasing keeps every byte offset.
-        let lower = text.to_ascii_lowercase();
         let mut named: Vec<CleanRange> = self.entities.iter().flat_map(|e| e.mentions.iter().cloned()).collect();
         named.sort_by_key(|r| r.start);
-        for (phrase, heads) in HEADS {
-            for (at, _) in lower.match_indices(phrase) {
-                let range = at..at + phrase.len();
-                // "the Ministry of Agriculture" is a name, not a reference back.
-                let in_a_name = patterns::overlaps_any(&named, &range);
-                if in_a_name || !gazetteer::is_word_boundary(text, range.start, range.end) {
-                    continue;
-                }
-                // The last entity mentioned before `at` whose name carries the head.
-                let referent = self
-                    .entities
-                    .iter_mut()
-                    .filter(|e| matches!(e.kind, EntityKind::GovernmentBody | EntityKind::Organization))
-                    .filter(|e| heads.iter().any(|h| e.name.contains(h)))
-                    .filter_map(|e| e.mentions.iter().map(|m| m.start).filter(|&s| s < at).max().map(|last| (last, e)))
-                    .max_by_key(|(last, _)| *last);
-                if let Some((_, entity)) = referent {
-                    entity.mentions.push(range);
-                }
+        for m in DEFINITE_REFERENCES.find_iter(text) {
+            let (at, range, heads) = (m.start(), m.range(), HEADS[m.pattern().as_usize()].1);
+            // "the Ministry of Agriculture" is a name, not a reference back.
+            let in_a_name = patterns::overlaps_any(&named, &range);
+            if in_a_name || !gazetteer::is_word_boundary(text, range.start, range.end) {
+                continue;
+            }
+            // The last entity mentioned before `at` whose name carries the head.
+            let referent = self
+                .entities
+                .iter_mut()
+                .filter(|e| matches!(e.kind, EntityKind::GovernmentBody | EntityKind::Organization))
+                .filter(|e| heads.iter().any(|h| e.name.contains(h)))
+                .filter_map(|e| e.mentions.iter().map(|m| m.start).filter(|&s| s < at).max().map(|last| (last, e)))
+                .max_by_key(|(last, _)| *last);
+            if let Some((_, entity)) = referent {
+                entity.mentions.push(range);
             }
         }
     }

@@ -5,19 +5,27 @@ use xxhash_rust::xxh3::xxh3_64;
 
 /// The SimHash of `text`'s lowercase word trigrams; 0 for text of fewer than three words.
 pub(super) fn simhash(text: &str) -> u64 {
-    let words: Vec<String> =
-        text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
-    let mut weights = [0i32; 64];
-    for gram in words.windows(3) {
-        let h = xxh3_64(gram.join(" ").as_bytes());
-        for (bit, w) in weights.iter_mut().enumerate() {
-            *w += if h >> bit & 1 == 1 { 1 } else { -1 };
+    // One lowercase copy and one trigram buffer: no allocation per word.
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    // How many trigram hashes set each bit; a bit of the SimHash is set when most do.
+    let mut ones = [0u32; 64];
+    let mut gram = String::new();
+    for window in words.windows(3) {
+        gram.clear();
+        for (i, word) in window.iter().enumerate() {
+            if i > 0 {
+                gram.push(' ');
+            }
+            gram.push_str(word);
+        }
+        let h = xxh3_64(gram.as_bytes());
+        for (bit, count) in ones.iter_mut().enumerate() {
+            *count += (h >> bit & 1) as u32;
         }
     }
-    if words.len() < 3 {
-        return 0;
-    }
-    weights.iter().enumerate().filter(|(_, w)| **w > 0).fold(0, |acc, (bit, _)| acc | 1 << bit)
+    let trigrams = words.len().saturating_sub(2) as u32;
+    ones.iter().enumerate().filter(|&(_, &count)| 2 * count > trigrams).fold(0, |acc, (bit, _)| acc | 1 << bit)
 }
 
 #[cfg(test)]
