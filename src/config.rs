@@ -23,6 +23,14 @@ pub const DEFAULT_DRAIN_TIMEOUT: &str = "20s";
 pub const DEFAULT_METRICS_LISTEN: &str = "0.0.0.0:9090";
 /// Default HTTP/2 streams one connection may have open.
 pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 256;
+/// Default largest header block (gRPC metadata) of one request: hyper's own default, stated.
+pub const DEFAULT_MAX_HEADER_LIST_BYTES: u32 = 16 * 1024;
+/// Default interval of HTTP/2 PINGs on a connection that has been quiet.
+pub const DEFAULT_KEEPALIVE_INTERVAL: &str = "30s";
+/// Default time a PING may go unanswered before the connection is closed.
+pub const DEFAULT_KEEPALIVE_TIMEOUT: &str = "10s";
+/// Default lifetime of a connection before GOAWAY asks the client to open a new one.
+pub const DEFAULT_MAX_CONNECTION_AGE: &str = "30m";
 /// Default number of EnrichStream streams a backfill keeps open.
 pub const DEFAULT_BACKFILL_CONCURRENCY: usize = 4;
 /// Default articles a backfill stream has in flight: the server's default stream window.
@@ -200,6 +208,24 @@ pub struct ServeArgs {
     /// HTTP/2 streams (concurrent calls) one connection may have open.
     #[arg(long, env = "ENRICHER_MAX_CONCURRENT_STREAMS", default_value_t = DEFAULT_MAX_CONCURRENT_STREAMS)]
     pub max_concurrent_streams: u32,
+
+    /// Largest HTTP/2 header block (the gRPC metadata) one request may send, in bytes; a
+    /// larger one is refused (HTTP 431) without touching the connection's other calls.
+    #[arg(long, env = "ENRICHER_MAX_HEADER_LIST_BYTES", default_value_t = DEFAULT_MAX_HEADER_LIST_BYTES)]
+    pub max_header_list_bytes: u32,
+
+    /// Interval of HTTP/2 PINGs on a connection with nothing received, to find dead peers.
+    #[arg(long, env = "ENRICHER_KEEPALIVE_INTERVAL", default_value = DEFAULT_KEEPALIVE_INTERVAL, value_parser = parse_duration)]
+    pub keepalive_interval: Duration,
+
+    /// A connection whose peer leaves a PING unanswered this long is closed.
+    #[arg(long, env = "ENRICHER_KEEPALIVE_TIMEOUT", default_value = DEFAULT_KEEPALIVE_TIMEOUT, value_parser = parse_duration)]
+    pub keepalive_timeout: Duration,
+
+    /// Age at which a connection gets GOAWAY: its open calls and streams finish, new calls
+    /// go to a new connection. Bounds idle connections and lets clients find new replicas.
+    #[arg(long, env = "ENRICHER_MAX_CONNECTION_AGE", default_value = DEFAULT_MAX_CONNECTION_AGE, value_parser = parse_duration)]
+    pub max_connection_age: Duration,
 
     /// Gazetteer files to load at start-up.
     #[command(flatten)]
@@ -529,6 +555,9 @@ mod tests {
         assert_eq!(a.max_article_bytes, 1 << 20);
         assert_eq!(a.deadline, Duration::from_secs(10));
         assert!(a.max_concurrency >= 2);
+        assert_eq!((a.max_concurrent_streams, a.max_header_list_bytes), (256, 16 * 1024));
+        assert_eq!((a.keepalive_interval, a.keepalive_timeout), (Duration::from_secs(30), Duration::from_secs(10)));
+        assert_eq!(a.max_connection_age, Duration::from_secs(30 * 60));
     }
 
     #[test]
