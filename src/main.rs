@@ -29,7 +29,11 @@ const CLI_DEADLINE: Duration = Duration::from_secs(60);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime can start");
+    let runtime = match &cli.command {
+        Command::Serve(args) => server::runtime(args.max_concurrency),
+        _ => tokio::runtime::Runtime::new(),
+    }
+    .expect("a tokio runtime can start");
     // The server installs the full telemetry pipeline (inside the runtime: exporters spawn
     // tasks); the batch commands only log.
     let telemetry = match &cli.command {
