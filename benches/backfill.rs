@@ -16,7 +16,7 @@ use incident_enricher::{
     config::{self, ListenAddr},
     pb,
     pipeline::{Document, Pipeline},
-    server::{self, Limits, Listener, ServerConfig},
+    server::{self, ConnectionLimits, Limits, Listener, ServerConfig},
 };
 use tower::ServiceExt;
 
@@ -117,7 +117,7 @@ fn main() {
             limits: Limits { max_article_bytes: 1 << 20, default_deadline: Duration::from_secs(30), stream_window: 32 },
             max_concurrency: config::default_concurrency(),
             drain_timeout: Duration::from_secs(5),
-            max_concurrent_streams: 256,
+            connection: ConnectionLimits::default(),
             gazetteers: Vec::new(),
             type_model: None,
         };

@@ -10,7 +10,7 @@ use futures::StreamExt;
 use incident_enricher::{
     config::ListenAddr,
     pb::{self, enricher_client::EnricherClient},
-    server::{self, Limits, Listener, ServerConfig},
+    server::{self, ConnectionLimits, Limits, Listener, ServerConfig},
     telemetry::{LogFormat, OtlpProtocol, Telemetry, TelemetryConfig},
 };
 use tonic::transport::Endpoint;
@@ -30,7 +30,7 @@ async fn throughput() -> f64 {
         limits: Limits { max_article_bytes: 1 << 20, default_deadline: Duration::from_secs(30), stream_window: 32 },
         max_concurrency: 64,
         drain_timeout: Duration::from_secs(5),
-        max_concurrent_streams: 256,
+        connection: ConnectionLimits::default(),
         gazetteers: Vec::new(),
         type_model: None,
     };

@@ -23,6 +23,14 @@ pub const DEFAULT_DRAIN_TIMEOUT: &str = "20s";
 pub const DEFAULT_METRICS_LISTEN: &str = "0.0.0.0:9090";
 /// Default HTTP/2 streams one connection may have open.
 pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 256;
+/// Default largest header block (gRPC metadata) of one request: hyper's own default, stated.
+pub const DEFAULT_MAX_HEADER_LIST_BYTES: u32 = 16 * 1024;
+/// Default interval of HTTP/2 PINGs on a connection that has been quiet.
+pub const DEFAULT_KEEPALIVE_INTERVAL: &str = "30s";
+/// Default time a PING may go unanswered before the connection is closed.
+pub const DEFAULT_KEEPALIVE_TIMEOUT: &str = "10s";
+/// Default lifetime of a connection before GOAWAY asks the client to open a new one.
+pub const DEFAULT_MAX_CONNECTION_AGE: &str = "30m";
 /// Default number of EnrichStream streams a backfill keeps open.
 pub const DEFAULT_BACKFILL_CONCURRENCY: usize = 4;
 /// Default articles a backfill stream has in flight: the server's default stream window.
@@ -42,6 +50,18 @@ pub const DEFAULT_PROGRESS_INTERVAL: &str = "10s";
 /// Default largest Hamming distance between the fingerprints of two articles grouped as
 /// renderings of one report.
 pub const DEFAULT_GROUP_DISTANCE: u32 = 8;
+/// Default articles of `bench load`: the bundled examples, when run from the repository.
+pub const DEFAULT_BENCH_ARTICLES: &str = "examples/articles";
+/// Default length of each measured phase of `bench load`.
+pub const DEFAULT_BENCH_DURATION: &str = "10s";
+/// Default HTTP/2 connections of `bench load`: one per core, so the client's I/O spreads too.
+pub const DEFAULT_BENCH_CONNECTIONS: usize = 2;
+/// Default grpc-timeout of the open-loop and overload calls of `bench load`.
+pub const DEFAULT_BENCH_DEADLINE: &str = "1s";
+/// Default length of the overload phase: the bounded minute of issue 9.
+pub const DEFAULT_OVERLOAD_DURATION: &str = "60s";
+/// Default lateness past its deadline after which an answer counts as late.
+pub const DEFAULT_LATE_SLACK: &str = "50ms";
 /// Prefix of every environment variable the service reads.
 pub const ENV_PREFIX: &str = "ENRICHER_";
 
@@ -74,6 +94,94 @@ pub enum Command {
     /// Send archives of articles to one or more servers over EnrichStream: resumable,
     /// retrying, spread over replicas, every article answered exactly once.
     Backfill(BackfillArgs),
+    /// Measure a server under load (`bench load`): throughput, latency at fixed rates, status
+    /// codes, CPU per article, memory; `--overload` adds a run at twice the saturation rate.
+    Bench(BenchArgs),
+}
+
+/// Flags of `bench`.
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// What to measure.
+    #[command(subcommand)]
+    pub command: BenchCommand,
+}
+
+/// The benchmarks.
+#[derive(Debug, Clone, Subcommand)]
+pub enum BenchCommand {
+    /// Load a real server over gRPC with many concurrent calls. Without --endpoint the bench
+    /// starts `serve` on a loopback port itself and also reports its start-up time, CPU and
+    /// memory.
+    Load(LoadArgs),
+}
+
+/// Flags of `bench load`.
+#[derive(Debug, Clone, Args)]
+pub struct LoadArgs {
+    /// The server to load: `http://host:port`, `host:port` or `unix:///path`. Default: start
+    /// `incident-enricher serve` on 127.0.0.1 as a child process, stopped at the end.
+    #[arg(long, value_name = "URL", value_parser = parse_endpoint, conflicts_with = "server_args")]
+    pub endpoint: Option<EndpointAddr>,
+
+    /// A flag for the `serve` the bench starts, e.g. `--server-arg=--max-concurrency=8`.
+    /// Repeat for several.
+    #[arg(long = "server-arg", value_name = "ARG", allow_hyphen_values = true)]
+    pub server_args: Vec<String>,
+
+    /// Articles to send, in turn: JSONL with a "text" field on each line (e.g. CASIE's
+    /// dev.jsonl), or a directory of `.txt` articles.
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_BENCH_ARTICLES)]
+    pub articles: PathBuf,
+
+    /// Length of each measured phase (saturation, each rate, the recovery after an overload).
+    #[arg(long, default_value = DEFAULT_BENCH_DURATION, value_parser = parse_duration)]
+    pub duration: Duration,
+
+    /// Unary calls in flight at once in the saturation phase (closed loop). Default: the
+    /// server's default --max-concurrency on this machine, 2 per core, so no call is shed.
+    #[arg(long, default_value_t = default_concurrency(), value_parser = parse_positive)]
+    pub concurrency: usize,
+
+    /// EnrichStream streams open at once in the streaming saturation phase.
+    #[arg(long, default_value_t = DEFAULT_BACKFILL_CONCURRENCY, value_parser = parse_positive)]
+    pub streams: usize,
+
+    /// Articles each stream keeps in flight (the server's --stream-window).
+    #[arg(long, default_value_t = DEFAULT_STREAM_WINDOW, value_parser = parse_positive)]
+    pub window: usize,
+
+    /// HTTP/2 connections the calls are spread over.
+    #[arg(long, default_value_t = DEFAULT_BENCH_CONNECTIONS, value_parser = parse_positive)]
+    pub connections: usize,
+
+    /// Offered rates of the open-loop latency phases, in articles/s, comma-separated.
+    /// Default: 25%, 50%, 75% and 100% of the measured unary saturation.
+    #[arg(long, value_name = "N,...", value_delimiter = ',', value_parser = parse_positive)]
+    pub rates: Vec<usize>,
+
+    /// grpc-timeout of every open-loop and overload call.
+    #[arg(long, default_value = DEFAULT_BENCH_DEADLINE, value_parser = parse_duration)]
+    pub deadline: Duration,
+
+    /// Instead of the latency phases: offer twice the saturation rate (or --overload-rate)
+    /// for --overload-duration, then check that the server serves a low rate normally again.
+    #[arg(long, conflicts_with = "rates")]
+    pub overload: bool,
+
+    /// Length of the overload phase.
+    #[arg(long, default_value = DEFAULT_OVERLOAD_DURATION, value_parser = parse_duration)]
+    pub overload_duration: Duration,
+
+    /// Offered rate of the overload phase, in articles/s. Default: twice the measured unary
+    /// saturation.
+    #[arg(long, value_name = "N", value_parser = parse_positive)]
+    pub overload_rate: Option<usize>,
+
+    /// How much later than its deadline an answer may arrive before it counts as late
+    /// (network and scheduling on a busy machine).
+    #[arg(long, default_value = DEFAULT_LATE_SLACK, value_parser = parse_duration)]
+    pub late_slack: Duration,
 }
 
 /// Flags of `train`.
@@ -200,6 +308,24 @@ pub struct ServeArgs {
     /// HTTP/2 streams (concurrent calls) one connection may have open.
     #[arg(long, env = "ENRICHER_MAX_CONCURRENT_STREAMS", default_value_t = DEFAULT_MAX_CONCURRENT_STREAMS)]
     pub max_concurrent_streams: u32,
+
+    /// Largest HTTP/2 header block (the gRPC metadata) one request may send, in bytes; a
+    /// larger one is refused (HTTP 431) without touching the connection's other calls.
+    #[arg(long, env = "ENRICHER_MAX_HEADER_LIST_BYTES", default_value_t = DEFAULT_MAX_HEADER_LIST_BYTES)]
+    pub max_header_list_bytes: u32,
+
+    /// Interval of HTTP/2 PINGs on a connection with nothing received, to find dead peers.
+    #[arg(long, env = "ENRICHER_KEEPALIVE_INTERVAL", default_value = DEFAULT_KEEPALIVE_INTERVAL, value_parser = parse_duration)]
+    pub keepalive_interval: Duration,
+
+    /// A connection whose peer leaves a PING unanswered this long is closed.
+    #[arg(long, env = "ENRICHER_KEEPALIVE_TIMEOUT", default_value = DEFAULT_KEEPALIVE_TIMEOUT, value_parser = parse_duration)]
+    pub keepalive_timeout: Duration,
+
+    /// Age at which a connection gets GOAWAY: its open calls and streams finish, new calls
+    /// go to a new connection. Bounds idle connections and lets clients find new replicas.
+    #[arg(long, env = "ENRICHER_MAX_CONNECTION_AGE", default_value = DEFAULT_MAX_CONNECTION_AGE, value_parser = parse_duration)]
+    pub max_connection_age: Duration,
 
     /// Gazetteer files to load at start-up.
     #[command(flatten)]
@@ -529,6 +655,9 @@ mod tests {
         assert_eq!(a.max_article_bytes, 1 << 20);
         assert_eq!(a.deadline, Duration::from_secs(10));
         assert!(a.max_concurrency >= 2);
+        assert_eq!((a.max_concurrent_streams, a.max_header_list_bytes), (256, 16 * 1024));
+        assert_eq!((a.keepalive_interval, a.keepalive_timeout), (Duration::from_secs(30), Duration::from_secs(10)));
+        assert_eq!(a.max_connection_age, Duration::from_secs(30 * 60));
     }
 
     #[test]

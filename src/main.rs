@@ -9,10 +9,10 @@ use std::{
 use clap::Parser;
 use futures::{StreamExt, stream};
 use incident_enricher::{
-    client::backfill,
+    client::{backfill, load},
     config::{
-        self, BackfillArgs, Cli, Command, EnrichArgs, EvalArgs, EvalCleanupArgs, EvalCommand, EvalScoreArgs,
-        GazetteerArgs, ModelArgs, ServeArgs, TrainArgs,
+        self, BackfillArgs, BenchArgs, BenchCommand, Cli, Command, EnrichArgs, EvalArgs, EvalCleanupArgs, EvalCommand,
+        EvalScoreArgs, GazetteerArgs, ModelArgs, ServeArgs, TrainArgs,
     },
     eval, input, pb,
     pipeline::{Document, Pipeline, PipelineService, classify::model, entities::Gazetteer},
@@ -29,7 +29,11 @@ const CLI_DEADLINE: Duration = Duration::from_secs(60);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime can start");
+    let runtime = match &cli.command {
+        Command::Serve(args) => server::runtime(args.max_concurrency),
+        _ => tokio::runtime::Runtime::new(),
+    }
+    .expect("a tokio runtime can start");
     // The server installs the full telemetry pipeline (inside the runtime: exporters spawn
     // tasks); the batch commands only log.
     let telemetry = match &cli.command {
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::Eval(EvalArgs { command: None, score }) => runtime.block_on(eval_score(score)),
         Command::Train(args) => train(&args),
         Command::Backfill(args) => runtime.block_on(run_backfill(args)),
+        Command::Bench(BenchArgs { command: BenchCommand::Load(args) }) => runtime.block_on(bench_load(args)),
     };
     if let Some(telemetry) = telemetry {
         runtime.block_on(async { telemetry.shutdown() });
@@ -246,6 +251,13 @@ async fn run_backfill(args: BackfillArgs) -> Result<ExitCode, Box<dyn std::error
             Ok(ExitCode::from(BACKFILL_INCOMPLETE))
         }
     }
+}
+
+/// Runs the load benchmark and prints its tables; fails when the overload checks do.
+async fn bench_load(args: config::LoadArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let report = load::run(&args).await?;
+    print!("{report}");
+    Ok(if report.passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// An error and its sources, one after another.

@@ -87,7 +87,7 @@ fn enrich_reads_jsonl_from_stdin_and_reports_bad_lines_without_stopping() {
 
 #[test]
 fn every_subcommand_documents_its_flags() {
-    let cases: [(&str, &[&str]); 2] = [
+    let cases: [(&str, &[&str]); 3] = [
         (
             "serve",
             &[
@@ -98,12 +98,32 @@ fn every_subcommand_documents_its_flags() {
                 "--stream-window",
                 "--drain-timeout",
                 "--max-concurrent-streams",
+                "--max-header-list-bytes",
+                "--keepalive-interval",
+                "--keepalive-timeout",
+                "--max-connection-age",
             ],
         ),
         ("enrich", &["--clean-text", "--pretty", "--max-article-bytes"]),
+        (
+            "bench load",
+            &[
+                "--endpoint",
+                "--server-arg",
+                "--articles",
+                "--duration",
+                "--concurrency",
+                "--streams",
+                "--rates",
+                "--deadline",
+                "--overload",
+                "--overload-duration",
+                "--late-slack",
+            ],
+        ),
     ];
     for (sub, flags) in cases {
-        let out = binary().args([sub, "--help"]).output().expect("runs");
+        let out = binary().args(sub.split(' ')).arg("--help").output().expect("runs");
         assert!(out.status.success());
         let help = String::from_utf8(out.stdout).expect("UTF-8");
         for flag in flags {
@@ -150,4 +170,34 @@ fn gazetteer_files_add_names_and_a_bad_one_stops_start_up() {
         assert!(!out.status.success(), "{sub:?} started with a malformed gazetteer");
         assert!(stderr.contains("malformed_misp.json") && stderr.contains("value 0"), "{stderr}");
     }
+}
+
+#[test]
+fn bench_load_starts_a_server_and_prints_its_tables() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/articles");
+    let out = binary()
+        .args(["bench", "load", "--duration", "300ms", "--rates", "20", "--streams", "2", "--window", "4"])
+        .arg("--articles")
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    let report = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(out.status.success(), "{report}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(report.contains("start-up to SERVING"), "{report}");
+    let row = |name: &str| {
+        let line = report
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name}")))
+            .unwrap_or_else(|| panic!("no {name} row: {report}"));
+        line.split('|').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect::<Vec<_>>()
+    };
+    // Columns: name, articles/s, ... OK, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, other.
+    for name in ["unary", "stream"] {
+        let cells = row(name);
+        let ok: u64 = cells[cells.len() - 4].parse().expect("an OK count");
+        assert!(ok > 0, "nothing served in {name}: {report}");
+        assert_eq!(cells[cells.len() - 1], "0", "errors in {name}: {report}");
+    }
+    let open = row("20 ");
+    assert_eq!(open.last().map(String::as_str), Some("0"), "late answers: {report}");
 }

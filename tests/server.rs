@@ -5,7 +5,7 @@ mod common;
 use std::{collections::HashMap, time::Duration};
 
 use common::{ARTICLE, TestServer, assert_spans_inside, config, request};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use incident_enricher::pb::{self, enricher_client::EnricherClient};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -244,4 +244,91 @@ async fn serves_on_a_unix_socket() {
     assert_eq!(r.article_id, "u1");
     server.stop().await.expect("clean stop");
     assert!(!path.exists(), "socket file removed on exit");
+}
+
+/// Answers one article on each open stream, in turn.
+async fn round_trip(
+    open: &mut [(mpsc::Sender<pb::EnrichRequest>, tonic::Streaming<pb::EnrichResponse>)],
+    round: usize,
+) {
+    for (i, (tx, responses)) in open.iter_mut().enumerate() {
+        tx.send(request(&format!("s{i}-{round}"), ARTICLE)).await.expect("stream open");
+        let r = responses.next().await.expect("answered").expect("ok");
+        assert_eq!(r.error, None);
+    }
+}
+
+#[tokio::test]
+async fn one_connection_holds_at_most_max_concurrent_streams_calls() {
+    let mut cfg = config();
+    cfg.connection.max_concurrent_streams = 2;
+    let server = TestServer::start(cfg).await;
+    // One channel is one HTTP/2 connection.
+    let client = server.client().await;
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let (tx, rx) = mpsc::channel(1);
+        let responses = client.clone().enrich_stream(ReceiverStream::new(rx)).await.expect("opens").into_inner();
+        open.push((tx, responses));
+    }
+    round_trip(&mut open, 0).await;
+
+    let mut third = tokio::spawn({
+        let mut client = client.clone();
+        async move { client.enrich(request("third", ARTICLE)).await }
+    });
+    // The two streams keep working while the third call waits for a free stream.
+    for round in 1..=5 {
+        round_trip(&mut open, round).await;
+        assert!(futures::poll!(&mut third).is_pending(), "a third call ran beside two open streams");
+    }
+    let (tx, mut responses) = open.pop().expect("two streams");
+    drop(tx);
+    assert!(responses.next().await.is_none(), "the stream ends once its requests do");
+    let answered = third.await.expect("no panic").expect("answered once a stream is free");
+    assert_eq!(answered.into_inner().article_id, "third");
+    server.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn the_server_advertises_its_stream_limit_to_raw_http2_clients() {
+    let mut cfg = config();
+    cfg.connection.max_concurrent_streams = 3;
+    let server = TestServer::start(cfg).await;
+    let tcp = tokio::net::TcpStream::connect(&server.addr).await.expect("connects");
+    let (mut send, mut connection) = h2::client::handshake(tcp).await.expect("HTTP/2 handshake");
+    let check = http::Request::post(format!("http://{}/grpc.health.v1.Health/Check", server.addr))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(())
+        .expect("a valid request");
+    let (response, _) = send.send_request(check, true).expect("sent");
+    // The server's SETTINGS come before its first answer.
+    let mut response = std::pin::pin!(response);
+    let head = std::future::poll_fn(|cx| {
+        if let std::task::Poll::Ready(Err(e)) = connection.poll_unpin(cx) {
+            panic!("connection failed: {e}");
+        }
+        response.as_mut().poll(cx)
+    })
+    .await
+    .expect("a response");
+    assert_eq!(head.status(), http::StatusCode::OK);
+    assert_eq!(connection.max_concurrent_send_streams(), 3);
+    server.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn oversized_metadata_is_refused_and_the_connection_serves_on() {
+    let mut cfg = config();
+    cfg.connection.max_header_list_bytes = 8 * 1024;
+    let server = TestServer::start(cfg).await;
+    let mut client = server.client().await;
+    let mut big = tonic::Request::new(request("big", ARTICLE));
+    big.metadata_mut().insert("x-padding", "p".repeat(16 * 1024).parse().expect("ASCII"));
+    let status = client.enrich(big).await.expect_err("refused");
+    assert_ne!(status.code(), Code::Ok);
+    let r = client.enrich(request("small", ARTICLE)).await.expect("the same connection serves on");
+    assert_eq!(r.into_inner().article_id, "small");
+    server.stop().await.expect("clean stop");
 }

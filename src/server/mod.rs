@@ -1,6 +1,7 @@
 //! The gRPC server: the Enricher service with its limits, health, reflection, and a graceful
 //! shutdown that drains open work before exiting.
 
+mod connection;
 mod service;
 mod status;
 
@@ -24,6 +25,7 @@ use tonic::transport::{Server, server::TcpIncoming};
 use tonic_health::ServingStatus;
 use tracing::{info, warn};
 
+pub use connection::ConnectionLimits;
 pub use service::{EnricherService, Limits, error_response};
 pub use status::{Draining, from_pipeline, to_status};
 
@@ -115,8 +117,8 @@ pub struct ServerConfig {
     pub max_concurrency: usize,
     /// How long open requests may take to finish after shutdown starts.
     pub drain_timeout: Duration,
-    /// HTTP/2 streams per connection.
-    pub max_concurrent_streams: u32,
+    /// What one HTTP/2 connection may hold.
+    pub connection: ConnectionLimits,
     /// STIX and MISP files that extend the built-in gazetteers.
     pub gazetteers: Vec<PathBuf>,
     /// A trained incident type model to use instead of the built-in one.
@@ -133,11 +135,20 @@ impl From<&ServeArgs> for ServerConfig {
             },
             max_concurrency: a.max_concurrency,
             drain_timeout: a.drain_timeout,
-            max_concurrent_streams: a.max_concurrent_streams,
+            connection: ConnectionLimits::from(a),
             gazetteers: a.gazetteers.files.clone(),
             type_model: a.model.type_model.clone(),
         }
     }
+}
+
+/// The runtime to serve on. Articles under the pipeline's inline limit run their stages on
+/// the worker thread that polls them, so up to `max_concurrency` workers can be busy
+/// enriching; one more per core stays free to read requests, shed and answer. With only one
+/// per core, overload queued sheds behind enrichment until clients timed out.
+pub fn runtime(max_concurrency: usize) -> io::Result<tokio::runtime::Runtime> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    tokio::runtime::Builder::new_multi_thread().worker_threads(max_concurrency + cores).enable_all().build()
 }
 
 /// Serves on `listener` until `shutdown` completes, then drains: health turns NOT_SERVING,
@@ -184,12 +195,11 @@ pub async fn serve_with_capacity(
     let reflection_v1 = reflection().build_v1().expect("the embedded descriptor sets decode");
     let reflection_v1alpha = reflection().build_v1alpha().expect("the embedded descriptor sets decode");
 
-    let router = Server::builder()
+    let router = config
+        .connection
+        .apply(Server::builder())
         // A span per request, joined to the caller's trace.
         .trace_fn(crate::telemetry::request_span)
-        .max_concurrent_streams(config.max_concurrent_streams)
-        .http2_keepalive_interval(Some(Duration::from_secs(30)))
-        .http2_keepalive_timeout(Some(Duration::from_secs(10)))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

@@ -9,7 +9,7 @@ use std::{sync::Arc, time::Duration};
 use incident_enricher::{
     config::ListenAddr,
     pb::{self, enricher_client::EnricherClient},
-    server::{self, Limits, Listener, ServeError, ServerConfig},
+    server::{self, ConnectionLimits, Limits, Listener, ServeError, ServerConfig},
 };
 use tokio::{
     sync::{Semaphore, oneshot},
@@ -29,7 +29,7 @@ pub fn config() -> ServerConfig {
         limits: Limits { max_article_bytes: 64 * 1024, default_deadline: Duration::from_secs(10), stream_window: 8 },
         max_concurrency: 4,
         drain_timeout: Duration::from_secs(10),
-        max_concurrent_streams: 64,
+        connection: ConnectionLimits { max_concurrent_streams: 64, ..ConnectionLimits::default() },
         gazetteers: Vec::new(),
         type_model: None,
     }
