@@ -3,6 +3,8 @@
 //! DFA at the first non-ASCII byte (a curly quote, a non-breaking space) and falls back to a
 //! far slower engine. The cue words are English, so ASCII boundaries lose nothing.
 
+use std::ops::Range;
+
 use regex::{Regex, RegexSet};
 
 fn ascii_boundaries(pattern: &str) -> String {
@@ -20,6 +22,29 @@ pub(crate) fn compile_set<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Re
         .unwrap_or_else(|e| panic!("built-in pattern set is invalid: {e}"))
 }
 
+/// Where a pattern matches in a whole text, searched once, so that the sentences it cannot
+/// match need no search of their own: running many patterns over each short sentence costs
+/// more in per-search set-up than in scanning.
+///
+/// Exact: when a pattern matches inside a part of the text that starts and ends at word
+/// boundaries, the whole-text search reports a match overlapping that part, because its
+/// leftmost-first matches can only start at or before the part's own.
+pub(crate) struct Hits(Vec<Range<usize>>);
+
+impl Hits {
+    /// The non-overlapping matches of `pattern` in `text`.
+    pub(crate) fn new(pattern: &Regex, text: &str) -> Self {
+        Self(pattern.find_iter(text).map(|m| m.range()).collect())
+    }
+
+    /// Whether any match overlaps `part`: if not, `pattern` cannot match inside it.
+    pub(crate) fn touch(&self, part: &Range<usize>) -> bool {
+        // Matches do not overlap, so their ends are sorted as their starts are.
+        let after = self.0.partition_point(|m| m.end <= part.start);
+        self.0.get(after).is_some_and(|m| m.start < part.end)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -29,5 +54,16 @@ mod tests {
         let re = compile(r"\bcookies?\b");
         assert!(re.is_match("\u{201c}cookies\u{201d}"));
         assert!(!re.is_match("cookiesx"));
+    }
+
+    #[test]
+    fn hits_say_which_parts_a_pattern_can_match() {
+        let text = "The site was defaced. Nothing else. A defacement, again.";
+        let hits = Hits::new(&compile(r"\bdefac(?:ed|ement)\b"), text);
+        let parts = [0..21, 22..35, 36..56];
+        let touched: Vec<bool> = parts.iter().map(|p| hits.touch(p)).collect();
+        assert_eq!(touched, [true, false, true]);
+        assert!(!hits.touch(&(0..13)), "the match starts after the part");
+        assert!(hits.touch(&(19..22)), "the match ends inside the part");
     }
 }

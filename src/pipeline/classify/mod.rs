@@ -7,10 +7,31 @@ pub(crate) mod sentences;
 
 use chrono::Datelike;
 
-use super::{CleanRange, Document, Report, Step};
+use super::{CleanRange, Document, Report, Step, regex::Hits};
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
 use cues::{ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, PAST, YEAR};
+
+/// Where the clause-level patterns match in the whole article (see [`Hits`]).
+struct ArticleHits {
+    cues: Vec<Hits>,
+    year: Hits,
+    past: Hits,
+    hypothetical: Hits,
+    attack: Hits,
+}
+
+impl ArticleHits {
+    fn new(text: &str) -> Self {
+        Self {
+            cues: CUES.iter().map(|c| Hits::new(&c.pattern, text)).collect(),
+            year: Hits::new(&YEAR, text),
+            past: Hits::new(&PAST, text),
+            hypothetical: Hits::new(&HYPOTHETICAL, text),
+            attack: Hits::new(&ATTACK_ON_SYSTEMS.0, text),
+        }
+    }
+}
 
 /// The classify stage.
 #[derive(Debug, Default)]
@@ -19,13 +40,23 @@ pub struct Classify;
 /// The reports of one clause: a report per type its cue words, named malware families or
 /// attacks on systems signal, with the clause's year and temporality (a year older than the
 /// news is settled by the caller).
-fn report_clause(text: &str, clause: CleanRange, families: &[(CleanRange, IncidentType)], reports: &mut Vec<Report>) {
+fn report_clause(
+    text: &str,
+    clause: CleanRange,
+    hits: &ArticleHits,
+    families: &[(CleanRange, IncidentType)],
+    reports: &mut Vec<Report>,
+) {
     let s = &text[clause.clone()];
-    let year =
-        YEAR.find(s).and_then(|m| Some((m.as_str().parse().ok()?, clause.start + m.start()..clause.start + m.end())));
-    let temporality = if PAST.is_match(s) {
+    let year = hits
+        .year
+        .touch(&clause)
+        .then(|| YEAR.find(s))
+        .flatten()
+        .and_then(|m| Some((m.as_str().parse().ok()?, clause.start + m.start()..clause.start + m.end())));
+    let temporality = if hits.past.touch(&clause) && PAST.is_match(s) {
         Temporality::Historical
-    } else if HYPOTHETICAL.is_match(s) {
+    } else if hits.hypothetical.touch(&clause) && HYPOTHETICAL.is_match(s) {
         Temporality::Hypothetical
     } else {
         Temporality::Current
@@ -47,7 +78,7 @@ fn report_clause(text: &str, clause: CleanRange, families: &[(CleanRange, Incide
         }
     };
     let mut any = false;
-    for cue in CUES.iter() {
+    for (cue, _) in CUES.iter().zip(&hits.cues).filter(|(_, h)| h.touch(&clause)) {
         for m in cue.pattern.find_iter(s) {
             let followed_by = |p: &str| s.get(m.end()..m.end() + p.len()).is_some_and(|t| t.eq_ignore_ascii_case(p));
             if cue.not_followed_by.iter().any(|p| followed_by(p)) {
@@ -63,7 +94,7 @@ fn report_clause(text: &str, clause: CleanRange, families: &[(CleanRange, Incide
         any = true;
     }
     let (attack, systems) = &*ATTACK_ON_SYSTEMS;
-    if !any && systems.is_match(s) && attack.is_match(s) {
+    if !any && hits.attack.touch(&clause) && systems.is_match(s) && attack.is_match(s) {
         push(IncidentType::UnknownCyberattack);
     }
 }
@@ -97,11 +128,12 @@ impl Step for Classify {
             .flatten()
             .collect();
         families.sort_by_key(|(m, _)| m.start);
+        let hits = ArticleHits::new(text);
         let mut reports: Vec<Report> = Vec::new();
         for sentence in sentences::split(text) {
-            let years = YEAR.find_iter(&text[sentence.clone()]).count();
+            let years = if hits.year.touch(&sentence) { YEAR.find_iter(&text[sentence.clone()]).count() } else { 0 };
             for clause in sentences::clauses(text, sentence, years) {
-                report_clause(text, clause, &families, &mut reports);
+                report_clause(text, clause, &hits, &families, &mut reports);
             }
         }
         // An undated article that tells its news without a year ("on Friday") gives years
