@@ -7,6 +7,8 @@ mod deadline;
 mod document;
 pub mod entities;
 pub mod incidents;
+#[cfg(test)]
+pub(crate) mod invariants;
 pub mod offsets;
 mod regex;
 mod response;
