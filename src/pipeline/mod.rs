@@ -29,6 +29,8 @@ use tower::{
 pub use deadline::{DeadlineExceeded, DeadlineLayer};
 pub use document::{Attribution, CleanRange, Document, Entity, Impact, Incident, Indicator, InvalidArticle, Report};
 pub use response::SERVICE_VERSION;
+#[cfg(feature = "fault-injection")]
+pub use stage::PANIC_IN_STAGE_ID;
 pub use stage::{StageError, StageLayer, Step};
 
 /// The pipeline with its type erased, as the server and the CLI hold it.
