@@ -1,9 +1,15 @@
 //! Throughput of each stage and of the whole pipeline, in MB/s of article text, on the CASIE
 //! articles in `../shared/casie/dev.jsonl` when present, else on the bundled examples.
 //!
-//! Also the start-up cost of the gazetteers, built in and with an ATT&CK-sized STIX bundle.
+//! Also the start-up cost of the gazetteers, built in and with an ATT&CK-sized STIX bundle, how
+//! the cost grows with the article's length (`length`: 1 KB to 1 MB of article prose), and the
+//! cost of the texts built to break linear time (`adversarial`, 1 MiB each, the server's
+//! default article limit).
 //!
 //! `cargo bench --bench pipeline`; one stage: `cargo bench --bench pipeline -- cleanup`.
+
+#[path = "../tests/common/adversarial.rs"]
+mod adversarial;
 
 use std::{fs, path::Path, time::Duration};
 
@@ -146,5 +152,49 @@ fn startup(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, stages, startup);
+/// The whole pipeline on one document, as the server runs it.
+fn enrich_one(doc: &mut Document, stages: &(Cleanup, Entities, Classify, Incidents)) {
+    let (cleanup, entities, classify, incidents) = stages;
+    cleanup.apply(doc);
+    entities.apply(doc);
+    classify.apply(doc);
+    incidents.apply(doc);
+}
+
+/// Whole-pipeline time for articles of 1 KB to 1 MB of project-written prose: the MB/s stay
+/// level when the cost grows linearly with the length.
+fn length(c: &mut Criterion) {
+    let stages = (Cleanup, Entities::new(), Classify, Incidents::default());
+    let mut group = c.benchmark_group("length");
+    group.sample_size(10).measurement_time(Duration::from_secs(5));
+    for (label, size) in [("1 KB", 1_000), ("10 KB", 10_000), ("100 KB", 100_000), ("1 MB", 1_000_000)] {
+        let text = adversarial::prose(size);
+        let doc = &documents(std::slice::from_ref(&text))[0];
+        group.throughput(Throughput::BytesDecimal(text.len() as u64));
+        group.bench_function(label, |b| {
+            b.iter_batched_ref(|| doc.clone(), |d| enrich_one(d, &stages), BatchSize::SmallInput)
+        });
+    }
+    group.finish();
+}
+
+/// Whole-pipeline time for each text built to break linear time, at the server's default
+/// article limit: the most one request can cost.
+fn adversarial(c: &mut Criterion) {
+    let stages = (Cleanup, Entities::new(), Classify, Incidents::default());
+    let mut group = c.benchmark_group("adversarial");
+    group.sample_size(10).measurement_time(Duration::from_secs(3));
+    for (name, make) in adversarial::INPUTS {
+        let mut text = make(1 << 20);
+        text.truncate(text.floor_char_boundary(1 << 20));
+        let doc = &documents(std::slice::from_ref(&text))[0];
+        group.throughput(Throughput::BytesDecimal(text.len() as u64));
+        group.bench_function(*name, |b| {
+            b.iter_batched_ref(|| doc.clone(), |d| enrich_one(d, &stages), BatchSize::SmallInput)
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, stages, startup, length, adversarial);
 criterion_main!(benches);

@@ -332,3 +332,47 @@ async fn oversized_metadata_is_refused_and_the_connection_serves_on() {
     assert_eq!(r.into_inner().article_id, "small");
     server.stop().await.expect("clean stop");
 }
+
+/// The id of an article that makes `stage` panic (the suite builds the crate with `fault-injection`).
+fn panics_in(stage: &str) -> String {
+    format!("{}{stage}", incident_enricher::pipeline::PANIC_IN_STAGE_ID)
+}
+
+#[tokio::test]
+async fn a_panic_in_a_stage_fails_only_its_article_and_the_server_goes_on() {
+    use incident_enricher::{config::ListenAddr, server::Listener};
+
+    let cfg = config();
+    let capacity = std::sync::Arc::new(tokio::sync::Semaphore::new(cfg.max_concurrency));
+    let listener = Listener::bind(&ListenAddr::Tcp("127.0.0.1:0".into())).await.expect("binds");
+    let server = TestServer::start_with_capacity(listener, cfg.clone(), capacity.clone());
+    let mut client = server.client().await;
+    // Small articles run their steps on the reactor, large ones on the blocking pool.
+    let large = format!("{ARTICLE}{}", "The ministry said its other services ran normally all week.\n".repeat(200));
+    for (stage, text) in [("cleanup", ARTICLE), ("incidents", ARTICLE), ("entities", large.as_str())] {
+        let status = client.enrich(request(&panics_in(stage), text)).await.expect_err("the stage panicked");
+        assert_eq!(status.code(), Code::Internal, "{stage}: {status:?}");
+        assert!(!status.message().contains("fault injected"), "details stay in the log: {status:?}");
+    }
+
+    let requests = (0..9).map(|i| match i {
+        4 => request(&panics_in("classify"), ARTICLE),
+        _ => request(&format!("s{i}"), ARTICLE),
+    });
+    let mut responses = client.enrich_stream(futures::stream::iter(requests)).await.expect("opens").into_inner();
+    let mut answered = HashMap::new();
+    while let Some(r) = responses.next().await {
+        let r = r.expect("a panic does not end the stream");
+        answered.insert(r.article_id.clone(), r);
+    }
+    assert_eq!(answered.len(), 9);
+    let failed = answered.remove(&panics_in("classify")).expect("answered");
+    assert_eq!(failed.error.expect("the panicking article failed").code(), pb::error::Code::Internal);
+    assert!(answered.values().all(|r| r.error.is_none() && !r.incidents.is_empty()), "{answered:?}");
+
+    // The panicking articles gave their pipeline permits back, and the server serves on.
+    assert_eq!(capacity.available_permits(), cfg.max_concurrency);
+    let r = client.enrich(request("after", ARTICLE)).await.expect("served after the panics").into_inner();
+    assert!(r.error.is_none() && !r.incidents.is_empty());
+    server.stop().await.expect("clean stop");
+}

@@ -7,6 +7,8 @@ mod deadline;
 mod document;
 pub mod entities;
 pub mod incidents;
+#[cfg(test)]
+pub(crate) mod invariants;
 pub mod offsets;
 mod regex;
 mod response;
@@ -27,6 +29,8 @@ use tower::{
 pub use deadline::{DeadlineExceeded, DeadlineLayer};
 pub use document::{Attribution, CleanRange, Document, Entity, Impact, Incident, Indicator, InvalidArticle, Report};
 pub use response::SERVICE_VERSION;
+#[cfg(feature = "fault-injection")]
+pub use stage::PANIC_IN_STAGE_ID;
 pub use stage::{StageError, StageLayer, Step};
 
 /// The pipeline with its type erased, as the server and the CLI hold it.

@@ -143,11 +143,23 @@ where
     }
 }
 
+/// Articles with this id followed by a step's name make that step panic, so tests can check
+/// that a bug in a stage costs one article and nothing else. Built only with the
+/// `fault-injection` feature, which the test suite turns on and release builds leave off.
+#[cfg(feature = "fault-injection")]
+pub const PANIC_IN_STAGE_ID: &str = "fault-injection:panic-in:";
+
 /// Applies the step and records its time; a panic becomes an error for this article only.
 fn run<T: Step>(step: &T, mut doc: Document) -> Result<Document, StageError> {
     let started = Instant::now();
-    catch_unwind(AssertUnwindSafe(|| step.apply(&mut doc)))
-        .map_err(|payload| StageError::Panicked { stage: T::NAME, message: panic_message(payload) })?;
+    catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(feature = "fault-injection")]
+        if doc.article.id.strip_prefix(PANIC_IN_STAGE_ID) == Some(T::NAME) {
+            panic!("fault injected into the {} stage", T::NAME);
+        }
+        step.apply(&mut doc)
+    }))
+    .map_err(|payload| StageError::Panicked { stage: T::NAME, message: panic_message(payload) })?;
     let took = started.elapsed();
     if let Some(m) = crate::telemetry::metrics() {
         m.stage_duration.record(took.as_secs_f64(), &[opentelemetry::KeyValue::new("stage", T::NAME)]);

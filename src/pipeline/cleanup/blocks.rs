@@ -45,34 +45,44 @@ const REFERENCE_PARAGRAPHS: usize = 5;
 
 /// Spreads each appeal paragraph over its block: the neighbouring paragraphs in the same
 /// publisher voice and the short labels and buttons around them ("Dear readers,", "Maybe later").
+///
+/// A block reaches from one barrier (a kept line that is not part of an appeal, the title, a
+/// byline) to the next, through removed lines; every line of it takes the reason of its first
+/// appeal paragraph. One pass: a page of appeals costs no more than a page of prose.
 pub(super) fn expand_appeals(lines: &[Line<'_>], verdicts: &mut [Verdict]) {
-    let seeds: Vec<(usize, &'static str)> = verdicts
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| match v {
-            Verdict::Remove(r @ ("donation_appeal" | "promotion"))
-                if lines[i].prose && lines[i].voice() >= APPEAL_VOICE =>
-            {
-                Some((i, *r))
-            }
-            _ => None,
-        })
-        .collect();
     let part_of_appeal = |line: &Line<'_>| {
         let label = line.words <= APPEAL_LABEL_WORDS && !line.headline_like();
         let voiced = line.voice() >= APPEAL_VOICE && line.sentences <= APPEAL_MAX_SENTENCES;
         label || voiced
     };
-    for (seed, reason) in seeds {
-        for range in [Box::new((0..seed).rev()) as Box<dyn Iterator<Item = usize>>, Box::new(seed + 1..lines.len())] {
-            for i in range {
-                match verdicts[i] {
-                    Verdict::Remove(_) => continue,
-                    Verdict::Keep if part_of_appeal(&lines[i]) => verdicts[i] = Verdict::Remove(reason),
-                    _ => break,
+    let seed = |i: usize, verdict: Verdict| match verdict {
+        Verdict::Remove(r @ ("donation_appeal" | "promotion"))
+            if lines[i].prose && lines[i].voice() >= APPEAL_VOICE =>
+        {
+            Some(r)
+        }
+        _ => None,
+    };
+    let mut block_start = 0;
+    let mut reason_opt = None;
+    for i in 0..=lines.len() {
+        let barrier = verdicts.get(i).is_none_or(|&v| match v {
+            Verdict::Remove(_) => false,
+            Verdict::Keep => !part_of_appeal(&lines[i]),
+            Verdict::Title | Verdict::Byline => true,
+        });
+        if !barrier {
+            reason_opt = reason_opt.or_else(|| seed(i, verdicts[i]));
+            continue;
+        }
+        if let Some(reason) = reason_opt.take() {
+            for v in &mut verdicts[block_start..i] {
+                if *v == Verdict::Keep {
+                    *v = Verdict::Remove(reason);
                 }
             }
         }
+        block_start = i + 1;
     }
 }
 

@@ -145,7 +145,12 @@ impl Output {
             self.keep(at + done, &body[done..r.start]);
             match edit {
                 Edit::Drop(_) => self.remove(at + r.start..at + r.end, "markup"),
-                Edit::Replace(_, c) => self.text.replace(at + r.start..at + r.end, c.encode_utf8(&mut [0; 4])),
+                Edit::Replace(_, c) => {
+                    // "&#160;" is a non-breaking space as much as U+00A0 is.
+                    if let Some(c) = normalize::normalized(c) {
+                        self.text.replace(at + r.start..at + r.end, c.encode_utf8(&mut [0; 4]));
+                    }
+                }
             }
             done = r.end;
         }

@@ -24,6 +24,16 @@ fn fix(c: char) -> Fix {
     }
 }
 
+/// What `c` becomes in the cleaned text, if anything: for characters that come from
+/// somewhere other than the input as written (composition, a decoded HTML entity).
+pub(super) fn normalized(c: char) -> Option<char> {
+    match fix(c) {
+        Fix::Keep => Some(c),
+        Fix::Drop => None,
+        Fix::Replace(r) => Some(r),
+    }
+}
+
 /// Characters that only get in the way of matching: zero-width space, word joiner, BOM, soft
 /// hyphen, and control characters.
 pub(super) fn is_invisible(c: char) -> bool {
@@ -50,14 +60,7 @@ pub(super) fn push_line(out: &mut CleanTextBuilder, at: usize, line: &str) {
             if !unicode_normalization::is_nfc(cluster) {
                 out.copy(at + run_start, &line[run_start..i]);
                 // Composition can yield a character the fixes below rewrite (U+2000 is U+2002).
-                let composed: String = cluster
-                    .nfc()
-                    .filter_map(|c| match fix(c) {
-                        Fix::Keep => Some(c),
-                        Fix::Drop => None,
-                        Fix::Replace(r) => Some(r),
-                    })
-                    .collect();
+                let composed: String = cluster.nfc().filter_map(normalized).collect();
                 out.replace(at + i..at + end, &composed);
                 run_start = end;
                 continue;

@@ -106,6 +106,17 @@ fn inline_markup_is_removed_and_entities_decoded() {
 }
 
 #[test]
+fn decoded_entities_are_normalised_like_the_characters_they_stand_for() {
+    // REGRESSION (issue 9, found by the pipeline property test): "&#160;" came out as U+00A0
+    // and "&#x200B;" as a zero-width space, which cleanup promises to remove.
+    let page = "Data of 5&#160;000 users leaked&#x200B;, the bank&#8203; said on Monday.\n";
+    let doc = cleaned(page);
+    assert_eq!(doc.text(), "Data of 5 000 users leaked, the bank said on Monday.");
+    let space = doc.text().find("5 000").unwrap() + 1;
+    assert_eq!(&page[doc.clean.to_input(space..space + 1)], "&#160;");
+}
+
+#[test]
 fn the_title_and_bylines_are_kept_and_marked() {
     let page = "Unrelated Story About Council Budget Talks\n\nWater Utility Hit By Ransomware Attack\nBy Ana Silva and Tom Reed\n\n\
         The water utility said ransomware had locked its billing servers on Monday, and that the attack was contained.\n";

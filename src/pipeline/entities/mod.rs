@@ -91,8 +91,9 @@ impl Step for Entities {
         let known: Vec<CleanRange> =
             hits.iter().filter(|h| h.entry.kind != EntityKind::Country).map(|h| h.range.clone()).collect();
         let overlaps_known = |r: &CleanRange| patterns::overlaps_any(&known, r);
-        let countries: Vec<CleanRange> =
-            hits.iter().filter(|h| h.entry.kind == EntityKind::Country).map(|h| h.range.clone()).collect();
+        let country_hits: Vec<&gazetteer::Hit<'_>> =
+            hits.iter().filter(|h| h.entry.kind == EntityKind::Country).collect();
+        let countries: Vec<CleanRange> = country_hits.iter().map(|h| h.range.clone()).collect();
         // A country caught by an organisation pattern ("attacks on Ukraine") is the country.
         let is_country = |r: &CleanRange| {
             let i = countries.partition_point(|c| c.end < r.end);
@@ -106,7 +107,7 @@ impl Step for Entities {
                 {
                     continue;
                 }
-                EntityKind::GovernmentBody => owner(&hits, &f.range).unwrap_or_default(),
+                EntityKind::GovernmentBody => owner(&country_hits, &f.range).unwrap_or_default(),
                 _ => String::new(),
             };
             found.mention(f.kind, &f.name, &country_code, "", f.range);
@@ -136,16 +137,47 @@ impl Step for Entities {
     }
 }
 
-/// The country a national body belongs to: one named just before it, or inside it.
-fn owner(hits: &[gazetteer::Hit<'_>], body: &CleanRange) -> Option<String> {
-    hits.iter()
-        .filter(|h| h.entry.kind == EntityKind::Country)
+/// The country a national body belongs to: one named just before it, or inside it. `countries`
+/// are the gazetteer's country hits, in text order and not overlapping, so only those ending
+/// from just before the body to its end are looked at.
+fn owner(countries: &[&gazetteer::Hit<'_>], body: &CleanRange) -> Option<String> {
+    let first = countries.partition_point(|h| h.range.end < body.start.saturating_sub(OWNER_REACH_BYTES));
+    countries[first..]
+        .iter()
+        .take_while(|h| h.range.start <= body.end)
         .find(|h| {
             let before = h.range.end <= body.start && body.start - h.range.end <= OWNER_REACH_BYTES;
             let inside = h.range.start >= body.start && h.range.end <= body.end;
             before || inside
         })
         .map(|h| h.entry.country_code.clone())
+}
+
+/// Ranges sorted by start with the furthest end so far: whether one of them contains a range,
+/// in O(log n), however the ranges nest.
+struct Containing {
+    starts: Vec<usize>,
+    max_end: Vec<usize>,
+}
+
+impl Containing {
+    fn new(ranges: &[CleanRange]) -> Self {
+        let mut sorted = ranges.to_vec();
+        sorted.sort_unstable_by_key(|r| r.start);
+        let max_end = sorted
+            .iter()
+            .scan(0, |end, r| {
+                *end = r.end.max(*end);
+                Some(*end)
+            })
+            .collect();
+        Self { starts: sorted.iter().map(|r| r.start).collect(), max_end }
+    }
+
+    fn contains(&self, r: &CleanRange) -> bool {
+        let upto = self.starts.partition_point(|&s| s <= r.start);
+        upto > 0 && self.max_end[upto - 1] >= r.end
+    }
 }
 
 /// Entities keyed by kind, canonical name and country, in order of first mention.
@@ -184,19 +216,39 @@ impl Registry {
         i
     }
 
-    /// Later mentions of a person by surname alone ("Nikolenko added").
+    /// Later mentions of a person by surname alone ("Nikolenko added"), in one pass over the
+    /// text for all surnames: a person's mentions do not multiply the cost of the text.
     fn link_surnames(&mut self, text: &str) {
-        for person in self.entities.iter_mut().filter(|e| e.kind == EntityKind::Person) {
+        let mut surnames: Vec<&str> = Vec::new();
+        // For each surname, the people who bear it.
+        let mut bearers: Vec<Vec<usize>> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for (i, person) in self.entities.iter().enumerate().filter(|(_, e)| e.kind == EntityKind::Person) {
             let Some(surname) = person.name.split_whitespace().last().filter(|s| s.chars().count() > 2) else {
                 continue;
             };
-            for (at, _) in text.match_indices(surname) {
-                let range = at..at + surname.len();
-                let covered = person.mentions.iter().any(|m| m.start <= range.start && range.end <= m.end);
-                if !covered && gazetteer::is_word_boundary(text, range.start, range.end) {
-                    person.mentions.push(range);
+            let k = *index.entry(surname).or_insert_with(|| {
+                surnames.push(surname);
+                bearers.push(Vec::new());
+                surnames.len() - 1
+            });
+            bearers[k].push(i);
+        }
+        let Ok(automaton) = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&surnames) else {
+            return;
+        };
+        let known: HashMap<usize, Containing> =
+            bearers.iter().flatten().map(|&i| (i, Containing::new(&self.entities[i].mentions))).collect();
+        let mut linked: Vec<(usize, CleanRange)> = Vec::new();
+        for m in automaton.find_iter(text).filter(|m| gazetteer::is_word_boundary(text, m.start(), m.end())) {
+            for &i in &bearers[m.pattern().as_usize()] {
+                if !known[&i].contains(&m.range()) {
+                    linked.push((i, m.range()));
                 }
             }
+        }
+        for (i, range) in linked {
+            self.entities[i].mentions.push(range);
         }
     }
 
@@ -215,12 +267,12 @@ impl Registry {
         else {
             return;
         };
+        let known: Vec<Containing> = orgs.iter().map(|&i| Containing::new(&self.entities[i].mentions)).collect();
         let mut linked: Vec<(usize, CleanRange)> = Vec::new();
         for m in automaton.find_iter(text) {
-            let (i, range) = (orgs[m.pattern().as_usize()], m.range());
-            let known = self.entities[i].mentions.iter().any(|r| r.start <= range.start && range.end <= r.end);
-            if !known && gazetteer::is_word_boundary(text, range.start, range.end) {
-                linked.push((i, range));
+            let (k, range) = (m.pattern().as_usize(), m.range());
+            if !known[k].contains(&range) && gazetteer::is_word_boundary(text, range.start, range.end) {
+                linked.push((orgs[k], range));
             }
         }
         for (i, range) in linked {
@@ -233,23 +285,38 @@ impl Registry {
     fn link_definite_references(&mut self, text: &str) {
         let mut named: Vec<CleanRange> = self.entities.iter().flat_map(|e| e.mentions.iter().cloned()).collect();
         named.sort_by_key(|r| r.start);
+        // Where each phrase occurs, all found in one pass.
+        let mut occurrences: Vec<Vec<CleanRange>> = vec![Vec::new(); HEADS.len()];
         for m in DEFINITE_REFERENCES.find_iter(text) {
-            let (at, range, heads) = (m.start(), m.range(), HEADS[m.pattern().as_usize()].1);
-            // "the Ministry of Agriculture" is a name, not a reference back.
-            let in_a_name = patterns::overlaps_any(&named, &range);
-            if in_a_name || !gazetteer::is_word_boundary(text, range.start, range.end) {
-                continue;
-            }
-            // The last entity mentioned before `at` whose name carries the head.
-            let referent = self
+            occurrences[m.pattern().as_usize()].push(m.range());
+        }
+        for ((_, heads), ranges) in HEADS.iter().zip(occurrences).filter(|(_, r)| !r.is_empty()) {
+            // Where the entities the phrase may refer to are mentioned, as (start, entity), in
+            // order; a tie goes to the later entity.
+            let mut candidates: Vec<(usize, usize)> = self
                 .entities
-                .iter_mut()
-                .filter(|e| matches!(e.kind, EntityKind::GovernmentBody | EntityKind::Organization))
-                .filter(|e| heads.iter().any(|h| e.name.contains(h)))
-                .filter_map(|e| e.mentions.iter().map(|m| m.start).filter(|&s| s < at).max().map(|last| (last, e)))
-                .max_by_key(|(last, _)| *last);
-            if let Some((_, entity)) = referent {
-                entity.mentions.push(range);
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| matches!(e.kind, EntityKind::GovernmentBody | EntityKind::Organization))
+                .filter(|(_, e)| heads.iter().any(|h| e.name.contains(h)))
+                .flat_map(|(i, e)| e.mentions.iter().map(move |m| (m.start, i)))
+                .collect();
+            candidates.sort_unstable();
+            // The reference linked last: it is a mention of its referent too.
+            let mut last_linked: Option<(usize, usize)> = None;
+            for range in ranges {
+                let at = range.start;
+                // "the Ministry of Agriculture" is a name, not a reference back.
+                let in_a_name = patterns::overlaps_any(&named, &range);
+                if in_a_name || !gazetteer::is_word_boundary(text, range.start, range.end) {
+                    continue;
+                }
+                // The last entity mentioned before `at` whose name carries the head.
+                let before = candidates.partition_point(|&(start, _)| start < at);
+                let last_named = before.checked_sub(1).map(|i| candidates[i]);
+                let Some((_, entity)) = last_named.into_iter().chain(last_linked).max() else { continue };
+                self.entities[entity].mentions.push(range);
+                last_linked = Some((at, entity));
             }
         }
     }

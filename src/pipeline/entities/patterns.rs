@@ -1,7 +1,7 @@
 //! Patterns for what no list can hold: people by the words around their names, organisations
 //! by their suffixes, national bodies, unnamed parties, money and quantities.
 
-use std::{ops::Range, sync::LazyLock};
+use std::{collections::HashSet, ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
@@ -219,13 +219,16 @@ pub(super) fn find(text: &str) -> Vec<Found> {
     }
     let mut bodies: Vec<Range<usize>> = found.iter().map(|f| f.range.clone()).collect();
     bodies.sort_by_key(|r| r.start);
+    // Names already found by an earlier person pattern.
+    let mut people: HashSet<Range<usize>> = HashSet::new();
     for pattern in PERSON.iter() {
         for c in pattern.captures_iter(text) {
             let name = c.get(1).expect("person patterns capture the name");
             let r = name.range();
             // Inside a body's name ("... and Information Protection said") it is not a person.
-            let taken = overlaps_any(&bodies, &r) || found.iter().any(|f| f.kind == EntityKind::Person && f.range == r);
+            let taken = overlaps_any(&bodies, &r) || people.contains(&r);
             if !taken && is_person_name(name.as_str()) && !in_headline(text, r.start) {
+                people.insert(r.clone());
                 found.push(Found { kind: EntityKind::Person, range: r, name: name.as_str().to_string() });
             }
         }

@@ -6,7 +6,11 @@
 //! no one ("one can figure who is behind it") point at the country the article keeps naming
 //! besides the victim's.
 
-use std::{collections::HashMap, ops::Range, sync::LazyLock};
+use std::{
+    collections::{HashMap, HashSet},
+    ops::Range,
+    sync::LazyLock,
+};
 
 use regex::Regex;
 
@@ -108,17 +112,30 @@ pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &
         .filter(|(m, _)| !(m.start >= 4 && text.as_bytes()[m.start - 4..m.start].eq_ignore_ascii_case(b"pro-")))
         .collect();
     mentions.sort_by_key(|(m, _)| m.start);
+    let sources = Sources::new(entities);
+    // Per incident, computed once: a text full of triggers must not redo them per trigger.
+    let targets: Vec<Vec<usize>> = incidents
+        .iter()
+        .map(|i| {
+            let mut t: Vec<usize> =
+                i.participants.iter().filter(|&&(_, r)| r == Role::Target).map(|&(e, _)| e).collect();
+            t.sort_unstable();
+            t
+        })
+        .collect();
+    let mut implied: Vec<Option<Option<usize>>> = vec![None; incidents.len()];
+    let mut stated: HashSet<(usize, usize, AttributionStatus)> = HashSet::new();
     for t in TRIGGERS.iter() {
         for m in t.pattern.find_iter(text) {
             let at = m.range();
             // "have been blamed": the passive names its actor as the subject, which the
             // subject trigger reads.
-            if t.actor == Actor::Object && is_passive(&text[..at.start]) {
+            if t.actor == Actor::Object && is_passive(text, at.start) {
                 continue;
             }
             let incident = incidents.iter().position(|i| in_ranges(&i.evidence, &at)).unwrap_or(main);
-            let targets: Vec<usize> =
-                incidents[incident].participants.iter().filter(|&&(_, r)| r == Role::Target).map(|&(e, _)| e).collect();
+            let targets = &targets[incident];
+            let is_target = |e: &usize| targets.binary_search(e).is_ok();
             // "hackers blamed for a theft": a headline's passive, whose actor is its subject.
             let reduced_passive =
                 t.actor == Actor::Object && [" for ", " of "].iter().any(|w| text[at.end..].starts_with(w));
@@ -132,7 +149,7 @@ pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &
                         .take_while(|(_, (r, _))| {
                             at.start - r.end <= ACTOR_REACH && !crosses_sentence(text, r.end..at.start)
                         })
-                        .filter(|(_, (_, e))| !targets.contains(e))
+                        .filter(|(_, (_, e))| !is_target(e))
                         // A named actor is the one that claims or denies, not a body named
                         // beside it ("Cyber Av3ngers, linked to the IRGC, claimed ...").
                         .max_by_key(|(i, (_, e))| (entities[*e].kind == EntityKind::ThreatActor, *i));
@@ -157,23 +174,31 @@ pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &
                         .take_while(|(r, _)| {
                             r.start - at.end <= ACTOR_REACH && !crosses_sentence(text, at.end..r.start)
                         })
-                        .find(|(_, e)| !targets.contains(e))
+                        .find(|(_, e)| !is_target(e))
                         .map(|(_, e)| *e)
                 }
-                Actor::Implied => most_named_country(entities, &targets),
+                Actor::Implied => *implied[incident].get_or_insert_with(|| most_named_country(entities, targets)),
             };
             let Some(actor) = actor else { continue };
-            let source = source_of(entities, text, &at);
-            let attributions = &mut incidents[incident].attributions;
-            if !attributions.iter().any(|a| a.actor == actor && a.status == t.status) {
-                attributions.push(Attribution { actor, status: t.status, source, evidence: at });
+            if stated.insert((incident, actor, t.status)) {
+                let source = sources.of(text, &at);
+                incidents[incident].attributions.push(Attribution { actor, status: t.status, source, evidence: at });
             }
         }
     }
 }
 
-fn is_passive(before: &str) -> bool {
-    let last = before.trim_end().rsplit(' ').next().unwrap_or_default();
+/// Whether the word before byte `at` is a passive's auxiliary ("been", "was"). Only the last
+/// few bytes are read: text before a trigger may be one long word.
+fn is_passive(text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end();
+    let tail = &before[before.floor_char_boundary(before.len().saturating_sub(5))..];
+    let last = match tail.rsplit_once(' ') {
+        Some((_, last)) => last,
+        None if tail.len() == before.len() => tail,
+        // No space in the tail: the word is longer than any auxiliary.
+        None => return false,
+    };
     ["been", "was", "were", "is", "are", "be"].iter().any(|w| last.eq_ignore_ascii_case(w))
 }
 
@@ -194,25 +219,48 @@ fn most_named_country(entities: &[Entity], targets: &[usize]) -> Option<usize> {
     counts.into_iter().max_by_key(|&(i, n)| (n, std::cmp::Reverse(i))).map(|(i, _)| i)
 }
 
-/// Who makes a statement: the party after "by" in a passive ("accused by Kyiv"), else the
-/// first person named in the sentence.
-fn source_of(entities: &[Entity], text: &str, at: &CleanRange) -> Option<usize> {
-    // The sentence around the statement, looked for no further than SOURCE_REACH either side.
-    let from = text.floor_char_boundary(at.start.saturating_sub(SOURCE_REACH));
-    let to = text.ceil_char_boundary((at.end + SOURCE_REACH).min(text.len()));
-    let sentence_start = text[from..at.start].rfind(['.', '\n']).map_or(from, |i| from + i + 1);
-    let sentence_end = text[at.end..to].find(['.', '\n']).map_or(to, |i| at.end + i);
-    let by = text[at.end..sentence_end].find(" by ").map(|i| at.end + i + 4);
-    let first_at = |kinds: &[EntityKind], from: usize, to: usize| {
-        entities
+/// The mentions of the parties that can make a statement, in text order, to find who makes
+/// one near it without a pass over every entity.
+struct Sources {
+    /// (start, entity, end, kind); for one start, the lowest entity first.
+    mentions: Vec<(usize, usize, usize, EntityKind)>,
+}
+
+impl Sources {
+    const PARTIES: [EntityKind; 4] =
+        [EntityKind::Country, EntityKind::GovernmentBody, EntityKind::Organization, EntityKind::Person];
+
+    fn new(entities: &[Entity]) -> Self {
+        let mut mentions: Vec<(usize, usize, usize, EntityKind)> = entities
             .iter()
             .enumerate()
-            .filter(|(_, e)| kinds.contains(&e.kind))
-            .filter_map(|(i, e)| e.mentions.iter().find(|m| m.start >= from && m.end <= to).map(|m| (m.start, i)))
-            .min()
-            .map(|(_, i)| i)
-    };
-    let parties = [EntityKind::Country, EntityKind::GovernmentBody, EntityKind::Organization, EntityKind::Person];
-    by.and_then(|from| first_at(&parties, from, (from + 40).min(sentence_end)))
-        .or_else(|| first_at(&[EntityKind::Person], sentence_start, sentence_end))
+            .filter(|(_, e)| Self::PARTIES.contains(&e.kind))
+            .flat_map(|(i, e)| e.mentions.iter().map(move |m| (m.start, i, m.end, e.kind)))
+            .collect();
+        mentions.sort_unstable_by_key(|&(start, i, _, _)| (start, i));
+        Self { mentions }
+    }
+
+    /// The entity of one of `kinds` mentioned first within `from..to`.
+    fn first_in(&self, kinds: &[EntityKind], from: usize, to: usize) -> Option<usize> {
+        let first = self.mentions.partition_point(|&(start, ..)| start < from);
+        self.mentions[first..]
+            .iter()
+            .take_while(|&&(start, ..)| start <= to)
+            .find(|&&(_, _, end, kind)| end <= to && kinds.contains(&kind))
+            .map(|&(_, i, ..)| i)
+    }
+
+    /// Who makes a statement: the party after "by" in a passive ("accused by Kyiv"), else the
+    /// first person named in the sentence.
+    fn of(&self, text: &str, at: &CleanRange) -> Option<usize> {
+        // The sentence around the statement, looked for no further than SOURCE_REACH either side.
+        let from = text.floor_char_boundary(at.start.saturating_sub(SOURCE_REACH));
+        let to = text.ceil_char_boundary((at.end + SOURCE_REACH).min(text.len()));
+        let sentence_start = text[from..at.start].rfind(['.', '\n']).map_or(from, |i| from + i + 1);
+        let sentence_end = text[at.end..to].find(['.', '\n']).map_or(to, |i| at.end + i);
+        let by = text[at.end..sentence_end].find(" by ").map(|i| at.end + i + 4);
+        by.and_then(|from| self.first_in(&Self::PARTIES, from, (from + 40).min(sentence_end)))
+            .or_else(|| self.first_in(&[EntityKind::Person], sentence_start, sentence_end))
+    }
 }

@@ -1,0 +1,53 @@
+//! Arbitrary bytes through the whole pipeline, as the server runs it: no panic, and every
+//! invariant of `src/pipeline/invariants.rs` holds.
+//!
+//! The input is the article's text, read as UTF-8 with invalid sequences replaced (valid
+//! UTF-8 is taken as it is). After a NUL byte, if any, come the fields that steer the stages:
+//! the title up to the next NUL, then up to 8 bytes of the publication time in seconds
+//! (little-endian), then the language code.
+
+#![no_main]
+
+use incident_enricher::{pb, pipeline};
+use libfuzzer_sys::fuzz_target;
+use pipeline::{Document, Step, classify::Classify, cleanup::Cleanup, entities::Entities, incidents::Incidents};
+use std::sync::LazyLock;
+
+#[path = "../../src/pipeline/invariants.rs"]
+mod invariants;
+
+/// The stages, built once as the server builds them: the gazetteer automaton is costly.
+static STAGES: LazyLock<(Cleanup, Entities, Classify, Incidents)> =
+    LazyLock::new(|| (Cleanup, Entities::new(), Classify, Incidents::default()));
+
+fn article(data: &[u8]) -> pb::Article {
+    let (text, fields) = data.split_at(data.iter().position(|&b| b == 0).unwrap_or(data.len()));
+    let fields = fields.get(1..).unwrap_or_default();
+    let (title, rest) = fields.split_at(fields.iter().position(|&b| b == 0).unwrap_or(fields.len()));
+    let rest = rest.get(1..).unwrap_or_default();
+    let (seconds, language) = rest.split_at(rest.len().min(8));
+    let mut stamp = [0u8; 8];
+    stamp[..seconds.len()].copy_from_slice(seconds);
+    pb::Article {
+        id: "fuzz".into(),
+        text: String::from_utf8_lossy(text).into_owned(),
+        title: String::from_utf8_lossy(title).into_owned(),
+        published_at: (!seconds.is_empty())
+            .then(|| pbjson_types::Timestamp { seconds: i64::from_le_bytes(stamp), nanos: 0 }),
+        language: String::from_utf8_lossy(language).into_owned(),
+        ..Default::default()
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let request = pb::EnrichRequest { article: Some(article(data)), include_clean_text: true };
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3600);
+    // Blank text is refused before the pipeline, as the server refuses it.
+    let Ok(mut doc) = Document::new(request, usize::MAX, deadline) else { return };
+    let (cleanup, entities, classify, incidents) = &*STAGES;
+    cleanup.apply(&mut doc);
+    entities.apply(&mut doc);
+    classify.apply(&mut doc);
+    incidents.apply(&mut doc);
+    invariants::check(&doc);
+});
