@@ -20,10 +20,6 @@ use incident_enricher::{
 };
 use tower::ServiceExt;
 
-/// The allocator the binary uses, so that the figures are the server's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Times the corpus is sent, with distinct ids, so a run lasts long enough to measure.
 const ROUNDS: usize = 12;
 

@@ -25,10 +25,6 @@ use incident_enricher::{
     },
 };
 
-/// The allocator the binary uses, so that the figures are the server's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The texts to measure on, and where they came from.
 fn corpus() -> (Vec<String>, &'static str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -24,11 +24,6 @@ use tower::ServiceExt;
 use tracing::error;
 use tracing_subscriber::EnvFilter;
 
-/// The pipeline allocates many small, short-lived strings and vectors per article: mimalloc
-/// does that faster than glibc's malloc and does not keep an arena of freed memory per thread.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// How long the CLI gives one article: generous, since nobody is waiting on a socket.
 const CLI_DEADLINE: Duration = Duration::from_secs(60);
 
