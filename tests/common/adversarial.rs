@@ -65,6 +65,21 @@ pub fn prose(size: usize) -> String {
     })
 }
 
+/// Article prose whose paragraphs all differ (each ends in a made-up place of its own), so that
+/// cleanup keeps every one: what the cost of a long article is measured on.
+pub fn distinct_prose(size: usize) -> String {
+    repeat(size, |i, out| {
+        out.push_str(PROSE[i % PROSE.len()]);
+        if i % 3 == 2 {
+            out.push_str(" It was reported from ");
+            capitalised(i, out);
+            out.push_str(".\n");
+        } else {
+            out.push(' ');
+        }
+    })
+}
+
 /// The same prose with no line break at all.
 fn one_long_line(size: usize) -> String {
     repeat(size, |i, out| {
