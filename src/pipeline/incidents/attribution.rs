@@ -146,6 +146,9 @@ pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &
                         .iter()
                         .enumerate()
                         .rev()
+                        // Sorted by start, a mention that holds a shorter one can end after
+                        // the trigger: it is not before it.
+                        .filter(|(_, (r, _))| r.end <= at.start)
                         .take_while(|(_, (r, _))| {
                             at.start - r.end <= ACTOR_REACH && !crosses_sentence(text, r.end..at.start)
                         })
