@@ -80,12 +80,8 @@ async fn a_passed_deadline_is_deadline_exceeded() {
 
 #[tokio::test]
 async fn a_full_server_sheds_unary_calls_and_recovers() {
-    use incident_enricher::{config::ListenAddr, server::Listener};
-
     let cfg = config();
-    let capacity = std::sync::Arc::new(tokio::sync::Semaphore::new(cfg.max_concurrency));
-    let listener = Listener::bind(&ListenAddr::Tcp("127.0.0.1:0".into())).await.expect("binds");
-    let server = TestServer::start_with_capacity(listener, cfg.clone(), capacity.clone());
+    let (server, capacity) = TestServer::start_with_capacity(cfg.clone()).await;
     let mut client = server.client().await;
     // All pipeline permits taken, as by max_concurrency articles in flight.
     let held = capacity.clone().acquire_many_owned(cfg.max_concurrency as u32).await.expect("permits");
@@ -340,12 +336,8 @@ fn panics_in(stage: &str) -> String {
 
 #[tokio::test]
 async fn a_panic_in_a_stage_fails_only_its_article_and_the_server_goes_on() {
-    use incident_enricher::{config::ListenAddr, server::Listener};
-
     let cfg = config();
-    let capacity = std::sync::Arc::new(tokio::sync::Semaphore::new(cfg.max_concurrency));
-    let listener = Listener::bind(&ListenAddr::Tcp("127.0.0.1:0".into())).await.expect("binds");
-    let server = TestServer::start_with_capacity(listener, cfg.clone(), capacity.clone());
+    let (server, capacity) = TestServer::start_with_capacity(cfg.clone()).await;
     let mut client = server.client().await;
     // Small articles run their steps on the reactor, large ones on the blocking pool.
     let large = format!("{ARTICLE}{}", "The ministry said its other services ran normally all week.\n".repeat(200));

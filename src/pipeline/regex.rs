@@ -37,6 +37,11 @@ impl Hits {
         Self(pattern.find_iter(text).map(|m| m.range()).collect())
     }
 
+    /// The matches, in order.
+    pub(crate) fn ranges(&self) -> &[Range<usize>] {
+        &self.0
+    }
+
     /// Whether any match overlaps `part`: if not, `pattern` cannot match inside it.
     pub(crate) fn touch(&self, part: &Range<usize>) -> bool {
         // Matches do not overlap, so their ends are sorted as their starts are.

@@ -44,11 +44,18 @@ impl TestServer {
 
     pub fn start_on(listener: Listener, config: ServerConfig) -> Self {
         let capacity = Arc::new(Semaphore::new(config.max_concurrency));
-        Self::start_with_capacity(listener, config, capacity)
+        Self::serve(listener, config, capacity)
     }
 
-    /// Serves with pipeline permits the test may hold.
-    pub fn start_with_capacity(listener: Listener, config: ServerConfig, capacity: Arc<Semaphore>) -> Self {
+    /// [`Self::start`], with the pipeline permits returned so the test can hold them or count
+    /// them.
+    pub async fn start_with_capacity(config: ServerConfig) -> (Self, Arc<Semaphore>) {
+        let listener = Listener::bind(&ListenAddr::Tcp("127.0.0.1:0".into())).await.expect("loopback binds");
+        let capacity = Arc::new(Semaphore::new(config.max_concurrency));
+        (Self::serve(listener, config, Arc::clone(&capacity)), capacity)
+    }
+
+    fn serve(listener: Listener, config: ServerConfig, capacity: Arc<Semaphore>) -> Self {
         let addr = listener.local_addr();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server::serve_with_capacity(listener, config, capacity, async {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use tonic::Code;
 
-use super::Phase;
+use super::{Phase, tally::Tally};
 
 /// Rows of cells under a header, padded to line up.
 struct Table {
@@ -58,56 +58,55 @@ fn percentiles(h: &hdrhistogram::Histogram<u64>) -> [String; 3] {
     [0.5, 0.99, 0.999].map(|q| millis(h.value_at_quantile(q)))
 }
 
-fn server_cells(phase: &Phase) -> [String; 2] {
-    match &phase.server {
-        Some(s) => [per_article(s.cpu, phase.tally.count(Code::Ok)), megabytes(s.peak_rss)],
-        None => ["-".into(), "-".into()],
-    }
+/// The largest latency of a histogram, in milliseconds.
+fn max_millis(h: &hdrhistogram::Histogram<u64>) -> String {
+    if h.is_empty() { "-".into() } else { millis(h.max()) }
+}
+
+/// How many calls ended with a code not counted on its own, and which codes those were.
+fn other_codes(t: &Tally) -> String {
+    let (other, names) = t.other();
+    if names.is_empty() { other.to_string() } else { format!("{other} ({names})") }
+}
+
+/// The cost columns both per-phase tables end with, before the status codes.
+const COST_COLUMNS: [&str; 3] = ["server CPU µs/article", "client CPU µs/article", "server peak RSS MB"];
+/// The status code columns both per-phase tables end with.
+const CODE_COLUMNS: [&str; 4] = ["OK", "RESOURCE_EXHAUSTED", "DEADLINE_EXCEEDED", "other"];
+
+/// Server CPU, client CPU and server peak RSS of a phase.
+fn cost_cells(phase: &Phase) -> [String; 3] {
+    let served = phase.tally.count(Code::Ok);
+    let (server_cpu, rss) = match &phase.server {
+        Some(s) => (per_article(s.cpu, served), megabytes(s.peak_rss)),
+        None => ("-".into(), "-".into()),
+    };
+    [server_cpu, per_article(phase.client_cpu, served), rss]
 }
 
 fn code_cells(phase: &Phase) -> [String; 4] {
     let t = &phase.tally;
-    let (other, names) = t.other();
-    let other = if names.is_empty() { other.to_string() } else { format!("{other} ({names})") };
     [
         t.count(Code::Ok).to_string(),
         t.count(Code::ResourceExhausted).to_string(),
         t.count(Code::DeadlineExceeded).to_string(),
-        other,
+        other_codes(t),
     ]
 }
 
 /// Throughput at saturation: one row per closed-loop phase.
 pub(super) fn saturation(phases: &[&Phase]) -> String {
-    let mut table = Table::new(vec![
-        "closed loop",
-        "articles/s",
-        "MB/s",
-        "p50 ms",
-        "p99 ms",
-        "p99.9 ms",
-        "server CPU µs/article",
-        "client CPU µs/article",
-        "server peak RSS MB",
-        "OK",
-        "RESOURCE_EXHAUSTED",
-        "DEADLINE_EXCEEDED",
-        "other",
-    ]);
+    let header =
+        [&["closed loop", "articles/s", "MB/s", "p50 ms", "p99 ms", "p99.9 ms"][..], &COST_COLUMNS, &CODE_COLUMNS];
+    let mut table = Table::new(header.concat());
     for phase in phases {
-        let [p50, p99, p999] = percentiles(&phase.tally.served);
-        let [server_cpu, rss] = server_cells(phase);
         let mut row = vec![
             phase.name.clone(),
             format!("{:.0}", phase.served_per_second()),
             format!("{:.2}", phase.tally.bytes_served as f64 / 1e6 / phase.elapsed.as_secs_f64()),
-            p50,
-            p99,
-            p999,
-            server_cpu,
-            per_article(phase.client_cpu, phase.tally.count(Code::Ok)),
-            rss,
         ];
+        row.extend(percentiles(&phase.tally.served));
+        row.extend(cost_cells(phase));
         row.extend(code_cells(phase));
         table.rows.push(row);
     }
@@ -116,37 +115,19 @@ pub(super) fn saturation(phases: &[&Phase]) -> String {
 
 /// Latency at fixed offered rates: one row per open-loop phase.
 pub(super) fn open_loop(phases: &[&Phase]) -> String {
-    let mut table = Table::new(vec![
-        "offered/s",
-        "served/s",
-        "p50 ms",
-        "p99 ms",
-        "p99.9 ms",
-        "max ms",
-        "server CPU µs/article",
-        "client CPU µs/article",
-        "server peak RSS MB",
-        "OK",
-        "RESOURCE_EXHAUSTED",
-        "DEADLINE_EXCEEDED",
-        "other",
-        "late",
-    ]);
+    let header = [
+        &["offered/s", "served/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms"][..],
+        &COST_COLUMNS,
+        &CODE_COLUMNS,
+        &["late"],
+    ];
+    let mut table = Table::new(header.concat());
     for phase in phases {
-        let [p50, p99, p999] = percentiles(&phase.tally.served);
-        let [server_cpu, rss] = server_cells(phase);
-        let max = if phase.tally.served.is_empty() { "-".into() } else { millis(phase.tally.served.max()) };
-        let mut row = vec![
-            format!("{:.0}", phase.offered.unwrap_or_default()),
-            format!("{:.0}", phase.served_per_second()),
-            p50,
-            p99,
-            p999,
-            max,
-            server_cpu,
-            per_article(phase.client_cpu, phase.tally.count(Code::Ok)),
-            rss,
-        ];
+        let mut row =
+            vec![format!("{:.0}", phase.offered.unwrap_or_default()), format!("{:.0}", phase.served_per_second())];
+        row.extend(percentiles(&phase.tally.served));
+        row.push(max_millis(&phase.tally.served));
+        row.extend(cost_cells(phase));
         row.extend(code_cells(phase));
         row.push(phase.tally.late.to_string());
         table.rows.push(row);
@@ -178,14 +159,13 @@ pub(super) fn overload(overload: &Phase, recovery: &Phase, deadline: Duration, s
         ),
     );
     let [s50, s99, _] = percentiles(&t.shed);
-    let shed_max = if t.shed.is_empty() { "-".into() } else { millis(t.shed.max()) };
+    let shed_max = max_millis(&t.shed);
     row(
         "shed (RESOURCE_EXHAUSTED)",
         format!("{} (answered in p50 {s50} ms, p99 {s99} ms, max {shed_max} ms)", t.count(Code::ResourceExhausted)),
     );
     row("DEADLINE_EXCEEDED", t.count(Code::DeadlineExceeded).to_string());
-    let (other, names) = t.other();
-    row("other errors", if names.is_empty() { other.to_string() } else { format!("{other} ({names})") });
+    row("other errors", other_codes(t));
     row(&format!("answered later than deadline + {slack:?}, or never"), format!("{} ({} never)", t.late, t.unanswered));
     if let Some(s) = &overload.server {
         row("server CPU per article served", format!("{} µs", per_article(s.cpu, t.count(Code::Ok))));

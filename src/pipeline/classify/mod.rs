@@ -110,7 +110,8 @@ impl Step for Classify {
         let text = doc.text();
         let published_year = doc.published_date().and_then(|d| u16::try_from(d.year()).ok());
         // Without a date, the latest year the article mentions is the news.
-        let latest_year = YEAR.find_iter(text).filter_map(|m| m.as_str().parse().ok()).max();
+        let hits = ArticleHits::new(text);
+        let latest_year = hits.year.ranges().iter().filter_map(|r| text[r.clone()].parse().ok()).max();
         // Wiper and ransomware families named in the text, in order: they say how an attack
         // was made.
         let mut families: Vec<(CleanRange, IncidentType)> = doc
@@ -128,7 +129,6 @@ impl Step for Classify {
             .flatten()
             .collect();
         families.sort_by_key(|(m, _)| m.start);
-        let hits = ArticleHits::new(text);
         let mut reports: Vec<Report> = Vec::new();
         for sentence in sentences::split(text) {
             let years = if hits.year.touch(&sentence) { YEAR.find_iter(&text[sentence.clone()]).count() } else { 0 };
