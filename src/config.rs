@@ -196,17 +196,27 @@ pub struct TrainArgs {
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 
-    /// Folds of the cross-validation that chooses the threshold and reports held-out figures.
+    /// Folds of the cross-validation that fits how the article and sentence models combine,
+    /// chooses the threshold and reports held-out figures.
     #[arg(long, default_value_t = TrainOptions::default().folds, value_parser = clap::value_parser!(u16).range(2..))]
     pub folds: u16,
 
-    /// Weight of the L2 penalty: higher generalises more and fits the corpus less.
+    /// Weight of the article model's L2 penalty: higher generalises more and fits the corpus
+    /// less.
     #[arg(long, default_value_t = TrainOptions::default().l2)]
     pub l2: f32,
 
-    /// Leave out features seen in fewer articles than this.
+    /// Leave out article features seen in fewer articles than this.
     #[arg(long, default_value_t = TrainOptions::default().min_df)]
     pub min_df: usize,
+
+    /// Weight of the sentence model's L2 penalty.
+    #[arg(long, default_value_t = TrainOptions::default().sentence_l2)]
+    pub sentence_l2: f32,
+
+    /// Leave out sentence features seen in fewer sentences than this.
+    #[arg(long, default_value_t = TrainOptions::default().sentence_min_df)]
+    pub sentence_min_df: usize,
 }
 
 /// Flags of `eval`: scoring by default, or a subcommand.

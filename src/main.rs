@@ -214,15 +214,24 @@ async fn eval_score(args: EvalScoreArgs) -> Result<ExitCode, Box<dyn std::error:
 /// Trains the type model, prints its cross-validated figures, and writes it.
 fn train(args: &TrainArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let gold = eval::read_labelled(&args.gold)?;
-    let options = eval::TrainOptions { folds: args.folds, l2: args.l2, min_df: args.min_df, ..Default::default() };
+    let options = eval::TrainOptions {
+        folds: args.folds,
+        l2: args.l2,
+        min_df: args.min_df,
+        sentence_l2: args.sentence_l2,
+        sentence_min_df: args.sentence_min_df,
+        ..Default::default()
+    };
     let (model, report) = eval::train(&gold, &options);
     print!("{report}");
     let provenance = format!(
-        "`incident-enricher train` from {} ({} articles, l2 {}, min-df {})",
+        "`incident-enricher train` from {} ({} articles, l2 {}, min-df {}, sentence l2 {}, sentence min-df {})",
         args.gold.file_name().map_or_else(|| args.gold.display().to_string(), |n| n.to_string_lossy().into_owned()),
         gold.len(),
         args.l2,
-        args.min_df
+        args.min_df,
+        args.sentence_l2,
+        args.sentence_min_df
     );
     std::fs::write(&args.out, model.to_tsv(&provenance))
         .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;

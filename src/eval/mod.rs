@@ -44,6 +44,9 @@ pub struct Argument {
     pub start: u32,
     /// One past the last code point.
     pub end: u32,
+    /// CASIE type of the event the argument belongs to ("Databreach", ...), if given.
+    #[serde(default)]
+    pub subtype: String,
 }
 
 /// An article and what annotators found in it.

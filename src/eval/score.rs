@@ -135,8 +135,8 @@ impl Scores {
     }
 }
 
-fn overlaps(a: &pb::Span, b: &super::Argument) -> bool {
-    a.start < b.end && b.start < a.end
+fn overlaps(a: &pb::Span, (start, end): (u32, u32)) -> bool {
+    a.start < end && start < a.end
 }
 
 /// Scores `predictions` (any order; matched by article id) against `gold`.
@@ -180,14 +180,12 @@ pub fn score(gold: &[Labelled], predictions: &[pb::EnrichResponse]) -> Scores {
             // Annotators mark the same span once per event it takes part in: count it once.
             let spans: BTreeSet<(u32, u32)> =
                 g.arguments.iter().filter(|a| a.role == name).map(|a| (a.start, a.end)).collect();
-            let spans: Vec<super::Argument> =
-                spans.into_iter().map(|(start, end)| super::Argument { role: name.to_string(), start, end }).collect();
             let count = scores.roles.get_mut(name).expect("every role has a count");
             count.hit_predicted +=
-                predicted.iter().filter(|ms| ms.iter().any(|m| spans.iter().any(|s| overlaps(m, s)))).count();
+                predicted.iter().filter(|ms| ms.iter().any(|m| spans.iter().any(|&s| overlaps(m, s)))).count();
             count.predicted += predicted.len();
             count.hit_gold +=
-                spans.iter().filter(|s| predicted.iter().flat_map(|ms| ms.iter()).any(|m| overlaps(m, s))).count();
+                spans.iter().filter(|&&s| predicted.iter().flat_map(|ms| ms.iter()).any(|m| overlaps(m, s))).count();
             count.gold += spans.len();
         }
     }
@@ -223,7 +221,10 @@ mod tests {
         Labelled {
             article: pb::Article { id: id.into(), ..Default::default() },
             labels: labels.iter().map(|l| l.to_string()).collect(),
-            arguments: arguments.iter().map(|&(role, start, end)| Argument { role: role.into(), start, end }).collect(),
+            arguments: arguments
+                .iter()
+                .map(|&(role, start, end)| Argument { role: role.into(), start, end, subtype: String::new() })
+                .collect(),
         }
     }
 

@@ -1,7 +1,9 @@
-//! Trains the incident type model ([`crate::pipeline::classify::model`]) from a labelled
-//! corpus: one L2-regularised logistic regression per type, fitted with Adam on binary
-//! features, and the reporting threshold chosen by k-fold cross-validation, whose held-out
-//! predictions also give the figures and the calibration table the command prints.
+//! Trains the incident type models ([`crate::pipeline::classify::model`]) from a labelled
+//! corpus: per type, an L2-regularised logistic regression over the articles and one over
+//! their sentences (labelled by the events whose arguments they hold), fitted with Adam on
+//! binary features. A k-fold cross-validation gives held-out scores of every article: they fit
+//! the stacking of the two models, choose the reporting threshold, and give the figures and
+//! the calibration table the command prints.
 
 use std::{collections::HashMap, fmt};
 
@@ -17,29 +19,35 @@ use crate::{
         Document, Step,
         classify::{
             Classify,
-            model::{N, TYPES, TypeModel, features},
+            model::{N, TYPES, TypeModel, features, sentence_features},
+            sentences,
         },
         cleanup::Cleanup,
         entities::Entities,
+        offsets::CodePoints,
     },
 };
 
 /// How to train.
 #[derive(Debug, Clone, Copy)]
 pub struct TrainOptions {
-    /// Folds of the cross-validation that picks the threshold.
+    /// Folds of the cross-validation that fits the stacking and picks the threshold.
     pub folds: u16,
-    /// Weight of the L2 penalty (sklearn's `1 / C`).
+    /// Weight of the article model's L2 penalty (sklearn's `1 / C`).
     pub l2: f32,
-    /// Features seen in fewer training articles than this are left out.
+    /// Article features seen in fewer training articles than this are left out.
     pub min_df: usize,
+    /// Weight of the sentence model's L2 penalty.
+    pub sentence_l2: f32,
+    /// Sentence features seen in fewer training sentences than this are left out.
+    pub sentence_min_df: usize,
     /// Optimiser steps.
     pub epochs: usize,
 }
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        Self { folds: 5, l2: 3.0, min_df: 3, epochs: 400 }
+        Self { folds: 5, l2: 10.0, min_df: 3, sentence_l2: 2.0, sentence_min_df: 2, epochs: 400 }
     }
 }
 
@@ -56,39 +64,58 @@ pub struct CvReport {
     pub calibration: [(usize, usize); 10],
 }
 
-/// A training article: feature indices and the types it is labelled with.
+/// An article as the models read it: its features, its sentences' features with the types of
+/// the events whose arguments each sentence holds, and the article's types.
+struct Featurised {
+    article: Vec<String>,
+    sentences: Vec<(Vec<String>, [bool; N])>,
+    labels: [bool; N],
+}
+
+/// A training example for one model: feature indices and the types it is labelled with.
 struct Example {
     features: Vec<u32>,
     labels: [bool; N],
 }
 
-/// The features of every article, after the stages the model reads (cleanup, entities,
-/// classify's cues), and the article's labels as types.
-fn featurise(gold: &[Labelled]) -> Vec<(Vec<String>, [bool; N])> {
+/// The types named by CASIE event type names.
+fn types_of<'a>(names: impl Iterator<Item = &'a str> + Clone) -> [bool; N] {
+    TYPES.map(|t| LABELS.iter().any(|(name, kind)| *kind == t && names.clone().any(|l| l == *name)))
+}
+
+/// Every article after the stages the models read (cleanup, entities, classify's cues), with
+/// its labels, and each sentence labelled with the events whose arguments overlap it.
+fn featurise(gold: &[Labelled]) -> Vec<Featurised> {
     let entities = Entities::new();
     gold.iter()
         .map(|g| {
+            let labels = types_of(g.labels.iter().map(String::as_str));
             let request = pb::EnrichRequest { article: Some(g.article.clone()), include_clean_text: false };
-            let features = match Document::new(request, usize::MAX, Instant::now() + Duration::from_secs(60)) {
-                Ok(mut doc) => {
-                    Cleanup.apply(&mut doc);
-                    entities.apply(&mut doc);
-                    Classify.apply(&mut doc);
-                    features(&doc)
-                }
-                Err(_) => Vec::new(),
+            let Ok(mut doc) = Document::new(request, usize::MAX, Instant::now() + Duration::from_secs(60)) else {
+                return Featurised { article: Vec::new(), sentences: Vec::new(), labels };
             };
-            let labels =
-                TYPES.map(|t| LABELS.iter().any(|(name, kind)| *kind == t && g.labels.iter().any(|l| l == name)));
-            (features, labels)
+            Cleanup.apply(&mut doc);
+            entities.apply(&mut doc);
+            Classify.apply(&mut doc);
+            let code_points = CodePoints::new(&g.article.text);
+            let sentences = sentences::split(doc.text())
+                .into_iter()
+                .map(|s| {
+                    let input = doc.clean.to_input(s.clone());
+                    let (start, end) = (code_points.of(input.start), code_points.of(input.end));
+                    let events = g.arguments.iter().filter(|a| a.start < end && start < a.end);
+                    (sentence_features(&doc, s), types_of(events.map(|a| a.subtype.as_str())))
+                })
+                .collect();
+            Featurised { article: features(&doc), sentences, labels }
         })
         .collect()
 }
 
-/// The vocabulary of `docs`: features in at least `min_df` of them.
-fn vocabulary<'a>(docs: impl Iterator<Item = &'a Vec<String>>, min_df: usize) -> HashMap<&'a str, u32> {
+/// The vocabulary of `texts`: features in at least `min_df` of them.
+fn vocabulary<'a>(texts: impl Iterator<Item = &'a Vec<String>>, min_df: usize) -> HashMap<&'a str, u32> {
     let mut df: HashMap<&str, usize> = HashMap::new();
-    for features in docs {
+    for features in texts {
         for f in features {
             *df.entry(f.as_str()).or_default() += 1;
         }
@@ -98,26 +125,28 @@ fn vocabulary<'a>(docs: impl Iterator<Item = &'a Vec<String>>, min_df: usize) ->
     kept.into_iter().enumerate().map(|(i, f)| (f, i as u32)).collect()
 }
 
-/// Fits one logistic regression per type with Adam on the full batch.
-fn fit(examples: &[Example], dims: usize, options: &TrainOptions) -> ([f32; N], Vec<[f32; N]>) {
+/// Fits one logistic regression per type with Adam on the full batch, penalised by `l2`, over
+/// the features scaled per type by `scale`; the weights returned include the scale.
+fn fit(examples: &[Example], scale: &[[f32; N]], l2: f32, epochs: usize) -> ([f32; N], Vec<[f32; N]>) {
+    let dims = scale.len();
     let (rate, beta1, beta2) = (0.05f32, 0.9f32, 0.999f32);
     let mut bias = [0.0f32; N];
     let mut weights = vec![[0.0f32; N]; dims];
     let (mut m, mut v) = (vec![[0.0f32; N]; dims + 1], vec![[0.0f32; N]; dims + 1]);
-    for step in 1..=options.epochs {
+    for step in 1..=epochs {
         let mut grad = vec![[0.0f32; N]; dims + 1];
         for ex in examples {
             let mut z = bias;
             for &f in &ex.features {
-                for (z, w) in z.iter_mut().zip(&weights[f as usize]) {
-                    *z += w;
+                for k in 0..N {
+                    z[k] += weights[f as usize][k] * scale[f as usize][k];
                 }
             }
             for k in 0..N {
                 let error = 1.0 / (1.0 + (-z[k]).exp()) - f32::from(u8::from(ex.labels[k]));
                 grad[dims][k] += error;
                 for &f in &ex.features {
-                    grad[f as usize][k] += error;
+                    grad[f as usize][k] += error * scale[f as usize][k];
                 }
             }
         }
@@ -125,57 +154,167 @@ fn fit(examples: &[Example], dims: usize, options: &TrainOptions) -> ([f32; N], 
         for j in 0..=dims {
             for k in 0..N {
                 let param = if j == dims { &mut bias[k] } else { &mut weights[j][k] };
-                let g = grad[j][k] + if j == dims { 0.0 } else { options.l2 * *param };
+                let g = grad[j][k] + if j == dims { 0.0 } else { l2 * *param };
                 m[j][k] = beta1 * m[j][k] + (1.0 - beta1) * g;
                 v[j][k] = beta2 * v[j][k] + (1.0 - beta2) * g * g;
                 *param -= rate * (m[j][k] / c1) / ((v[j][k] / c2).sqrt() + 1e-8);
             }
         }
     }
+    for (w, s) in weights.iter_mut().zip(scale) {
+        for k in 0..N {
+            w[k] *= s[k];
+        }
+    }
     (bias, weights)
 }
 
-/// Trains on `docs` (features and labels) and returns the model, threshold unset.
-fn train_on(docs: &[&(Vec<String>, [bool; N])], options: &TrainOptions) -> TypeModel {
-    let vocabulary = vocabulary(docs.iter().map(|(f, _)| f), options.min_df);
-    let examples: Vec<Example> = docs
+/// Per feature and type, the log of how much likelier the feature is in examples of the type
+/// than in the others (Wang and Manning's NB weighting, add-one smoothed): scaling binary
+/// features by it lets the penalty favour the telling words.
+fn log_count_ratios(examples: &[Example], dims: usize) -> Vec<[f32; N]> {
+    let mut counts = vec![[[1.0f32; 2]; N]; dims];
+    for ex in examples {
+        for &f in &ex.features {
+            for k in 0..N {
+                counts[f as usize][k][usize::from(ex.labels[k])] += 1.0;
+            }
+        }
+    }
+    let mut totals = [[0.0f32; 2]; N];
+    for c in &counts {
+        for k in 0..N {
+            totals[k][0] += c[k][0];
+            totals[k][1] += c[k][1];
+        }
+    }
+    counts.iter().map(|c| std::array::from_fn(|k| (c[k][1] / totals[k][1] / (c[k][0] / totals[k][0])).ln())).collect()
+}
+
+/// One model's training settings.
+struct Fit {
+    min_df: usize,
+    l2: f32,
+    naive_bayes: bool,
+    epochs: usize,
+}
+
+/// Fits a model on `texts` (features and labels) and adds its weights to `weights`: its
+/// intercept per type is returned.
+fn fit_texts(texts: &[(&Vec<String>, [bool; N])], how: Fit, weights: &mut impl Extend<(String, [f32; N])>) -> [f32; N] {
+    let vocabulary = vocabulary(texts.iter().map(|(f, _)| *f), how.min_df);
+    let examples: Vec<Example> = texts
         .iter()
         .map(|(features, labels)| Example {
             features: features.iter().filter_map(|f| vocabulary.get(f.as_str()).copied()).collect(),
             labels: *labels,
         })
         .collect();
-    let (bias, weights) = fit(&examples, vocabulary.len(), options);
-    let weights = vocabulary
-        .into_iter()
-        .map(|(f, i)| (f.to_string(), weights[i as usize]))
-        // Near-zero weights change no decision: leave them out of the file.
-        .filter(|(_, w)| w.iter().any(|w| w.abs() >= 0.01))
-        .collect();
-    TypeModel { threshold: 0.5, bias, weights }
+    let scale =
+        if how.naive_bayes { log_count_ratios(&examples, vocabulary.len()) } else { vec![[1.0; N]; vocabulary.len()] };
+    let (bias, fitted) = fit(&examples, &scale, how.l2, how.epochs);
+    weights.extend(
+        vocabulary
+            .into_iter()
+            .map(|(f, i)| (f.to_string(), fitted[i as usize]))
+            // Near-zero weights change no decision: leave them out of the file.
+            .filter(|(_, w)| w.iter().any(|w| w.abs() >= 0.01)),
+    );
+    bias
 }
 
-/// Trains the model on `gold`, choosing its threshold by cross-validation.
+/// Trains the article and sentence models on `docs`; the stacking is left to the article
+/// model and the threshold unset.
+fn train_on(docs: &[&Featurised], options: &TrainOptions) -> TypeModel {
+    let mut model = TypeModel { threshold: 0.5, ..Default::default() };
+    let articles: Vec<_> = docs.iter().map(|d| (&d.article, d.labels)).collect();
+    let how = Fit { min_df: options.min_df, l2: options.l2, naive_bayes: true, epochs: options.epochs };
+    model.bias = fit_texts(&articles, how, &mut model.weights);
+    let sentences: Vec<_> = docs.iter().flat_map(|d| d.sentences.iter().map(|(f, l)| (f, *l))).collect();
+    let how =
+        Fit { min_df: options.sentence_min_df, l2: options.sentence_l2, naive_bayes: false, epochs: options.epochs };
+    model.sentence_bias = fit_texts(&sentences, how, &mut model.weights);
+    model
+}
+
+/// The article model's log-odds and the highest sentence log-odds of `doc`, per type.
+fn logits(model: &TypeModel, doc: &Featurised) -> ([f32; N], [f32; N]) {
+    let sentence = doc
+        .sentences
+        .iter()
+        .map(|(f, _)| model.sentence_logits(f))
+        .fold(None, |best, z| Some(best.map_or(z, |b: [f32; N]| std::array::from_fn(|k| b[k].max(z[k])))));
+    (model.article_logits(&doc.article), sentence.unwrap_or(model.sentence_bias))
+}
+
+/// Fits the stacking of one type: a logistic regression of the labels on the two log-odds,
+/// by Newton's method, with the L2 penalty `l2` on the two weights.
+fn fit_stack(inputs: &[([f32; 2], bool)], l2: f64) -> [f32; 3] {
+    let mut w = [1.0f64, 0.0, 0.0];
+    for _ in 0..50 {
+        let mut grad = [l2 * w[0], l2 * w[1], 0.0];
+        let mut hessian = [[l2, 0.0, 0.0], [0.0, l2, 0.0], [0.0, 0.0, 1e-9]];
+        for &(x, y) in inputs {
+            let x = [f64::from(x[0]), f64::from(x[1]), 1.0];
+            let p = 1.0 / (1.0 + (-(w[0] * x[0] + w[1] * x[1] + w[2])).exp());
+            for i in 0..3 {
+                grad[i] += (p - f64::from(u8::from(y))) * x[i];
+                for j in 0..3 {
+                    hessian[i][j] += p * (1.0 - p) * x[i] * x[j];
+                }
+            }
+        }
+        let step = solve3(hessian, grad);
+        for i in 0..3 {
+            w[i] -= step[i];
+        }
+    }
+    w.map(|w| w as f32)
+}
+
+/// Solves the 3×3 system `a x = b` by Cramer's rule (`a` is positive definite here).
+fn solve3(a: [[f64; 3]; 3], b: [f64; 3]) -> [f64; 3] {
+    let det = |m: [[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let d = det(a);
+    std::array::from_fn(|col| {
+        let mut m = a;
+        for row in 0..3 {
+            m[row][col] = b[row];
+        }
+        det(m) / d
+    })
+}
+
+/// Trains the models on `gold`: the held-out scores of a k-fold cross-validation fit the
+/// stacking and choose the threshold, and give the figures.
 pub fn train(gold: &[Labelled], options: &TrainOptions) -> (TypeModel, CvReport) {
     let docs = featurise(gold);
     let folds = usize::from(options.folds.max(2));
-    // Held-out probabilities of every article.
-    let mut held_out = vec![[0.0f32; N]; docs.len()];
+    let mut held_out = vec![([0.0f32; N], [0.0f32; N]); docs.len()];
     for fold in 0..folds {
         let training: Vec<_> = docs.iter().enumerate().filter(|(i, _)| i % folds != fold).map(|(_, d)| d).collect();
         let model = train_on(&training, options);
-        for (i, (features, _)) in docs.iter().enumerate().filter(|(i, _)| i % folds == fold) {
-            held_out[i] = model.probabilities(features);
+        for (i, doc) in docs.iter().enumerate().filter(|(i, _)| i % folds == fold) {
+            held_out[i] = logits(&model, doc);
         }
     }
+    let mut model = train_on(&docs.iter().collect::<Vec<_>>(), options);
+    for k in 0..N {
+        let inputs: Vec<_> = docs.iter().zip(&held_out).map(|(d, (a, s))| ([a[k], s[k]], d.labels[k])).collect();
+        [model.stack.article[k], model.stack.sentence[k], model.stack.bias[k]] = fit_stack(&inputs, 1.0);
+    }
+    let probabilities: Vec<[f32; N]> = held_out.iter().map(|(a, s)| model.stacked(a, s)).collect();
     let counts_at = |threshold: f32| {
         let mut counts = [(0, 0, 0); N];
-        for ((_, labels), p) in docs.iter().zip(&held_out) {
+        for (doc, p) in docs.iter().zip(&probabilities) {
             for k in 0..N {
                 let predicted = p[k] >= threshold;
-                counts[k].0 += usize::from(predicted && labels[k]);
+                counts[k].0 += usize::from(predicted && doc.labels[k]);
                 counts[k].1 += usize::from(predicted);
-                counts[k].2 += usize::from(labels[k]);
+                counts[k].2 += usize::from(doc.labels[k]);
             }
         }
         counts
@@ -185,14 +324,13 @@ pub fn train(gold: &[Labelled], options: &TrainOptions) -> (TypeModel, CvReport)
         .max_by(|&a, &b| macro_f1(&counts_at(a)).total_cmp(&macro_f1(&counts_at(b))))
         .expect("thresholds to try");
     let mut calibration = [(0, 0); 10];
-    for ((_, labels), p) in docs.iter().zip(&held_out) {
-        for k in 0..N {
-            let bin = ((p[k] * 10.0) as usize).min(9);
+    for (doc, p) in docs.iter().zip(&probabilities) {
+        for (&p, labelled) in p.iter().zip(doc.labels) {
+            let bin = ((p * 10.0) as usize).min(9);
             calibration[bin].0 += 1;
-            calibration[bin].1 += usize::from(labels[k]);
+            calibration[bin].1 += usize::from(labelled);
         }
     }
-    let mut model = train_on(&docs.iter().collect::<Vec<_>>(), options);
     model.threshold = threshold;
     let report = CvReport { articles: docs.len(), threshold, counts: counts_at(threshold), calibration };
     (model, report)

@@ -52,6 +52,9 @@ pub struct Document {
     pub indicators: Vec<Indicator>,
     /// Sentences that report an incident, found by classify.
     pub reports: Vec<Report>,
+    /// Cue words classify found used in a non-cyber sense ("patch of land", "breach of
+    /// contract"), in order: the type model reads past them.
+    pub non_cyber: Vec<CleanRange>,
     /// Incidents assembled from the reports.
     pub incidents: Vec<Incident>,
     /// SimHash of the cleaned text.
@@ -85,6 +88,7 @@ impl Document {
             entities: Vec::new(),
             indicators: Vec::new(),
             reports: Vec::new(),
+            non_cyber: Vec::new(),
             incidents: Vec::new(),
             fingerprint: 0,
             timings: Vec::new(),

@@ -46,6 +46,7 @@ fn report_clause(
     hits: &ArticleHits,
     families: &[(CleanRange, IncidentType)],
     reports: &mut Vec<Report>,
+    non_cyber: &mut Vec<CleanRange>,
 ) {
     let s = &text[clause.clone()];
     let year = hits
@@ -82,6 +83,7 @@ fn report_clause(
         for m in cue.pattern.find_iter(s) {
             let followed_by = |p: &str| s.get(m.end()..m.end() + p.len()).is_some_and(|t| t.eq_ignore_ascii_case(p));
             if cue.not_followed_by.iter().any(|p| followed_by(p)) {
+                non_cyber.push(clause.start + m.start()..clause.start + m.end());
                 continue;
             }
             push(cue.kind);
@@ -130,10 +132,11 @@ impl Step for Classify {
             .collect();
         families.sort_by_key(|(m, _)| m.start);
         let mut reports: Vec<Report> = Vec::new();
+        let mut non_cyber = Vec::new();
         for sentence in sentences::split(text) {
             let years = if hits.year.touch(&sentence) { YEAR.find_iter(&text[sentence.clone()]).count() } else { 0 };
             for clause in sentences::clauses(text, sentence, years) {
-                report_clause(text, clause, &hits, &families, &mut reports);
+                report_clause(text, clause, &hits, &families, &mut reports, &mut non_cyber);
             }
         }
         // An undated article that tells its news without a year ("on Friday") gives years
@@ -148,7 +151,10 @@ impl Step for Classify {
                 }
             }
         }
+        // Cues are tried in turn, so a clause's spans come in cue order.
+        non_cyber.sort_by_key(|r| r.start);
         doc.reports = reports;
+        doc.non_cyber = non_cyber;
     }
 }
 

@@ -1,9 +1,14 @@
-//! A linear model that says which of the CASIE-covered incident types an article reports.
+//! Linear models that say which of the CASIE-covered incident types an article reports.
 //!
 //! Cue words find the sentences that report an incident, but labelled news says an article is
 //! about a data breach or phishing in many more words than a cue list holds ("credentials",
-//! "scam", "the attackers obtained"). One logistic regression per type over the article's
-//! words, its title's words and the types its cues found gives each type a probability; the
+//! "scam", "the attackers obtained"). Two logistic regressions per type read the article:
+//! - the article model, over its words, its title's words and the types its cues found;
+//! - the sentence model, over each sentence's words and word pairs, trained on the sentences
+//!   that hold an annotated event's arguments. Its best sentence is where the article tells of
+//!   the event, which a word count over a long article dilutes.
+//!
+//! A stacking step weighs the article's score against its best sentence's for each type. All
 //! weights are trained by `incident-enricher train` from a labelled corpus and shipped as a
 //! generated TSV file (`data/type_model.tsv`).
 
@@ -15,7 +20,7 @@ use std::{
 
 use foldhash::{HashMap, HashSet, HashSetExt};
 
-use super::super::Document;
+use super::super::{CleanRange, Document};
 use crate::pb::IncidentType;
 
 /// The types the model scores, in the column order of the model file.
@@ -34,16 +39,50 @@ pub const N: usize = TYPES.len();
 pub static BUILTIN: LazyLock<TypeModel> =
     LazyLock::new(|| TypeModel::parse(include_str!("data/type_model.tsv")).expect("the shipped model parses"));
 
-/// Weights per feature and type, a bias per type, and the probability above which a type is
-/// reported.
+/// Weights per feature and type, the intercepts, how the article and sentence scores combine,
+/// and the probability above which a type is reported.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TypeModel {
     /// Probability at which a type counts as reported, chosen by cross-validation.
     pub threshold: f32,
-    /// Intercept per type.
+    /// Intercept per type of the article model.
     pub bias: [f32; N],
-    /// Weights per feature.
+    /// Intercept per type of the sentence model.
+    pub sentence_bias: [f32; N],
+    /// How the two models' scores combine.
+    pub stack: Stack,
+    /// Weights per feature: the article model's, and the sentence model's (`s:` prefix).
     pub weights: HashMap<String, [f32; N]>,
+}
+
+/// Per type, the weights of the article model's log-odds and of the best sentence's in the
+/// final log-odds, and an intercept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stack {
+    /// Weight of the article model's log-odds.
+    pub article: [f32; N],
+    /// Weight of the best sentence's log-odds.
+    pub sentence: [f32; N],
+    /// Intercept.
+    pub bias: [f32; N],
+}
+
+/// The article model alone, as a model file without stacking rows says.
+impl Default for Stack {
+    fn default() -> Self {
+        Self { article: [1.0; N], sentence: [0.0; N], bias: [0.0; N] }
+    }
+}
+
+/// What the model says of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scores {
+    /// Probability of each type of [`TYPES`].
+    pub probabilities: [f32; N],
+    /// For each type, the sentence that speaks most for it, if the text has any.
+    pub best_sentences: [Option<CleanRange>; N],
+    /// For each type, the probability the sentence model gives its best sentence.
+    pub sentence_probabilities: [f32; N],
 }
 
 /// A model file that cannot be read.
@@ -84,9 +123,13 @@ pub fn load(path: Option<&Path>) -> Result<TypeModel, ModelFileError> {
     TypeModel::parse(&text).map_err(|source| ModelFileError::Parse { path: path.into(), source })
 }
 
+/// Rows of the model file that are not features: no feature has an underscore, since words
+/// are split at one.
+const SPECIAL_ROWS: [&str; 5] = ["bias", "sentence_bias", "stack_article", "stack_sentence", "stack_bias"];
+
 /// Calls `f` with each word of `text` (letters and digits with inner apostrophes and hyphens,
-/// two characters or more), lower-cased and after `prefix`, built in `buffer` so that scoring
-/// allocates nothing per word.
+/// two characters or more), lower-cased and after `prefix`, and then with its stem if it is
+/// longer than [`STEM_CHARS`]; built in `buffer` so that scoring allocates nothing per word.
 fn each_word(text: &str, prefix: &str, buffer: &mut String, mut f: impl FnMut(&str)) {
     let words = text
         .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-' || c == '\u{2019}'))
@@ -103,21 +146,29 @@ fn each_word(text: &str, prefix: &str, buffer: &mut String, mut f: impl FnMut(&s
             buffer.extend(word.chars().flat_map(char::to_lowercase));
         }
         f(buffer);
+        // The first letters of a longer word stand for its family: "exfiltrated" and
+        // "exfiltration", "credential" and "credentials".
+        if let Some((cut, _)) = buffer[prefix.len()..].char_indices().nth(STEM_CHARS) {
+            buffer.truncate(prefix.len() + cut);
+            buffer.push(STEM_MARK);
+            f(buffer);
+        }
     }
 }
 
-/// The words of `text`, lower-cased, as the model reads them.
-pub fn words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    each_word(text, "", &mut String::new(), |w| out.push(w.to_string()));
-    out
-}
+/// Characters of a word its stem feature keeps.
+const STEM_CHARS: usize = 4;
+
+/// Ends a stem feature; words never hold it.
+const STEM_MARK: char = '~';
 
 /// Calls `f` with each feature of a classified document: its words, its title's words (`t:`
 /// prefix), and the types its cue sentences signal (`cue:` prefix), repeats included.
 fn each_feature(doc: &Document, mut f: impl FnMut(&str)) {
     let mut buffer = String::new();
-    each_word(doc.text(), "", &mut buffer, &mut f);
+    for piece in readable(doc, 0..doc.text().len()) {
+        each_word(piece, "", &mut buffer, &mut f);
+    }
     each_word(&doc.article.title, "t:", &mut buffer, &mut f);
     for r in &doc.reports {
         buffer.clear();
@@ -127,13 +178,75 @@ fn each_feature(doc: &Document, mut f: impl FnMut(&str)) {
     }
 }
 
-/// The features of a classified document, each once, for training.
+/// The pieces of `range` of a classified document's text outside the cue words it uses in a
+/// non-cyber sense.
+fn readable(doc: &Document, range: CleanRange) -> impl Iterator<Item = &str> {
+    let (start, end) = (range.start, range.end);
+    let first = doc.non_cyber.partition_point(|s| s.end <= start);
+    let skipped = doc.non_cyber[first..].iter().take_while(move |s| s.start < end);
+    let mut at = start;
+    skipped.map(move |s| s.start.max(start)..s.end.min(end)).chain(std::iter::once(end..end)).map(move |s| {
+        let piece = &doc.text()[at.min(s.start)..s.start];
+        at = at.max(s.end);
+        piece
+    })
+}
+
+/// The prefix of the sentence model's features.
+const SENTENCE: &str = "s:";
+
+/// Calls `f` with each feature of a sentence: its words, their stems and each pair of
+/// adjacent words (`s:` prefix), repeats included.
+fn each_sentence_feature(text: &str, buffers: &mut [String; 3], mut f: impl FnMut(&str)) {
+    let [word, previous, pair] = buffers;
+    previous.clear();
+    each_word(text, SENTENCE, word, |w| {
+        f(w);
+        if w.ends_with(STEM_MARK) {
+            return;
+        }
+        let bare = &w[SENTENCE.len()..];
+        if !previous.is_empty() {
+            pair.clear();
+            pair.push_str(SENTENCE);
+            pair.push_str(previous);
+            pair.push(' ');
+            pair.push_str(bare);
+            f(pair);
+        }
+        previous.clear();
+        previous.push_str(bare);
+    });
+}
+
+fn distinct(mut features: Vec<String>) -> Vec<String> {
+    features.sort_unstable();
+    features.dedup();
+    features
+}
+
+/// The features of a classified document for the article model, each once, for training.
 pub fn features(doc: &Document) -> Vec<String> {
     let mut out = Vec::new();
     each_feature(doc, |f| out.push(f.to_string()));
-    out.sort_unstable();
-    out.dedup();
-    out
+    distinct(out)
+}
+
+/// The features of a sentence (a range of a classified document's text) for the sentence
+/// model, each once, for training.
+pub fn sentence_features(doc: &Document, sentence: CleanRange) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut buffers = Default::default();
+    for piece in readable(doc, sentence) {
+        each_sentence_feature(piece, &mut buffers, |f| out.push(f.to_string()));
+    }
+    distinct(out)
+}
+
+fn add(sum: &mut [f32; N], weights: &[f32; N]) {
+    for (s, w) in sum.iter_mut().zip(weights) {
+        *s += w;
+    }
 }
 
 fn sigmoid(x: f32) -> f32 {
@@ -141,44 +254,80 @@ fn sigmoid(x: f32) -> f32 {
 }
 
 impl TypeModel {
-    /// The probability of each type of [`TYPES`] given a document's features.
-    pub fn probabilities(&self, features: &[String]) -> [f32; N] {
+    /// The log-odds of each type by the article model, given an article's [`features`].
+    pub fn article_logits(&self, features: &[String]) -> [f32; N] {
         let mut sum = self.bias;
         for w in features.iter().filter_map(|f| self.weights.get(f)) {
-            for (s, w) in sum.iter_mut().zip(w) {
-                *s += w;
-            }
+            add(&mut sum, w);
         }
-        sum.map(sigmoid)
+        sum
     }
 
-    /// The probability of each type of [`TYPES`] for a classified document: what
-    /// [`Self::probabilities`] gives for its [`features`], without collecting them.
-    pub fn document_probabilities(&self, doc: &Document) -> [f32; N] {
-        let mut sum = self.bias;
-        // Each feature counts once: the weights' keys are distinct, so their addresses are.
+    /// The log-odds of each type by the sentence model, given a sentence's
+    /// [`sentence_features`].
+    pub fn sentence_logits(&self, features: &[String]) -> [f32; N] {
+        let mut sum = self.sentence_bias;
+        for w in features.iter().filter_map(|f| self.weights.get(f)) {
+            add(&mut sum, w);
+        }
+        sum
+    }
+
+    /// The probability of each type given the article model's log-odds and the highest
+    /// log-odds of any sentence (the sentence model's intercept for a text without one).
+    pub fn stacked(&self, article: &[f32; N], sentence: &[f32; N]) -> [f32; N] {
+        std::array::from_fn(|k| {
+            sigmoid(self.stack.article[k] * article[k] + self.stack.sentence[k] * sentence[k] + self.stack.bias[k])
+        })
+    }
+
+    /// The probabilities of a classified document, whose cleaned text divides into
+    /// `sentences`: what [`Self::stacked`] gives for its [`features`] and its sentences'
+    /// [`sentence_features`], without collecting them; and each type's best sentence.
+    pub fn score(&self, doc: &Document, sentences: &[CleanRange]) -> Scores {
+        let mut article = self.bias;
+        // Each feature counts once per text: the weights' keys are distinct, so their
+        // addresses are.
         let mut seen = HashSet::new();
         each_feature(doc, |f| {
             if let Some((key, w)) = self.weights.get_key_value(f)
                 && seen.insert(key.as_ptr())
             {
-                for (s, w) in sum.iter_mut().zip(w) {
-                    *s += w;
-                }
+                add(&mut article, w);
             }
         });
-        sum.map(sigmoid)
+        let mut best = self.sentence_bias.map(|b| (b, None));
+        let mut buffers = Default::default();
+        for range in sentences {
+            seen.clear();
+            let mut sum = self.sentence_bias;
+            for piece in readable(doc, range.clone()) {
+                each_sentence_feature(piece, &mut buffers, |f| {
+                    if let Some((key, w)) = self.weights.get_key_value(f)
+                        && seen.insert(key.as_ptr())
+                    {
+                        add(&mut sum, w);
+                    }
+                });
+            }
+            for ((z, at), s) in best.iter_mut().zip(sum) {
+                if at.is_none() || s > *z {
+                    *z = s;
+                    *at = Some(range.clone());
+                }
+            }
+        }
+        let sentence = best.clone().map(|(z, _)| z);
+        Scores {
+            probabilities: self.stacked(&article, &sentence),
+            best_sentences: best.map(|(_, at)| at),
+            sentence_probabilities: sentence.map(sigmoid),
+        }
     }
 
-    /// How strongly `text` alone speaks for type `column`: the sum of its words' weights.
-    pub fn evidence(&self, text: &str, column: usize) -> f32 {
-        let mut sum = 0.0;
-        each_word(text, "", &mut String::new(), |w| sum += self.weights.get(w).map_or(0.0, |w| w[column]));
-        sum
-    }
-
-    /// Reads a model file: `#threshold` and `#types` header lines, a `bias` row, then one row
-    /// per feature, tab-separated, a weight per type.
+    /// Reads a model file: `#threshold` and `#types` header lines, the intercept and stacking
+    /// rows ([`SPECIAL_ROWS`]; without the stacking rows the article model decides alone),
+    /// then one row per feature, tab-separated, a weight per type.
     pub fn parse(text: &str) -> Result<Self, ModelError> {
         let mut model = Self::default();
         for (i, line) in text.lines().enumerate() {
@@ -204,15 +353,28 @@ impl TypeModel {
                         fields.map(str::parse).collect::<Result<_, _>>().map_err(|e| error(format!("{e}")))?;
                     let row: [f32; N] =
                         values.try_into().map_err(|v: Vec<f32>| error(format!("{} weights, expected {N}", v.len())))?;
-                    if key == "bias" {
-                        model.bias = row;
-                    } else {
-                        model.weights.insert(key.to_string(), row);
+                    match model.special_row(key) {
+                        Some(special) => *special = row,
+                        None => {
+                            model.weights.insert(key.to_string(), row);
+                        }
                     }
                 }
             }
         }
         Ok(model)
+    }
+
+    /// The intercept or stacking row named `key`, if it is one of [`SPECIAL_ROWS`].
+    fn special_row(&mut self, key: &str) -> Option<&mut [f32; N]> {
+        Some(match key {
+            "bias" => &mut self.bias,
+            "sentence_bias" => &mut self.sentence_bias,
+            "stack_article" => &mut self.stack.article,
+            "stack_sentence" => &mut self.stack.sentence,
+            "stack_bias" => &mut self.stack.bias,
+            _ => return None,
+        })
     }
 
     /// The model file, features sorted so that retraining gives reviewable diffs.
@@ -232,7 +394,11 @@ impl TypeModel {
             let _ = write!(out, "\t{}", t.as_str_name());
         }
         out.push('\n');
-        row(&mut out, "bias", &self.bias);
+        for key in SPECIAL_ROWS {
+            let mut model = self.clone();
+            let values = *model.special_row(key).expect("a special row");
+            row(&mut out, key, &values);
+        }
         let mut keys: Vec<&String> = self.weights.keys().collect();
         keys.sort();
         for k in keys {
@@ -247,19 +413,86 @@ mod tests {
     use super::*;
 
     #[test]
-    fn words_are_lower_cased_and_keep_inner_punctuation() {
-        let got = words("Zero-day in “Chrome’s” PDF reader, CVE-2017-0199 (a)");
-        assert_eq!(got, ["zero-day", "in", "chrome’s", "pdf", "reader", "cve-2017-0199"]);
+    fn words_are_lower_cased_keep_inner_punctuation_and_give_stems() {
+        let mut got = Vec::new();
+        each_word("Zero-day in “Chrome’s” PDF reader, CVE-2017-0199 (a)", "", &mut String::new(), |w| {
+            got.push(w.to_string())
+        });
+        assert_eq!(
+            got,
+            ["zero-day", "zero~", "in", "chrome’s", "chro~", "pdf", "reader", "read~", "cve-2017-0199", "cve-~"]
+        );
+    }
+
+    #[test]
+    fn sentence_features_are_words_stems_and_adjacent_pairs() {
+        use crate::pipeline::{
+            cleanup::Cleanup,
+            test_util::{run, step},
+        };
+        let doc = run("Hackers stole the data, hackers said.", &[&step(&Cleanup)]);
+        assert_eq!(
+            sentence_features(&doc, 0..doc.text().len()),
+            [
+                "s:data",
+                "s:data hackers",
+                "s:hackers",
+                "s:hackers said",
+                "s:hackers stole",
+                "s:hack~",
+                "s:said",
+                "s:stole",
+                "s:stole the",
+                "s:stol~",
+                "s:the",
+                "s:the data"
+            ]
+        );
+    }
+
+    #[test]
+    fn cue_words_in_a_non_cyber_sense_are_not_read() {
+        use crate::pipeline::{
+            classify::Classify,
+            cleanup::Cleanup,
+            entities::Entities,
+            test_util::{run, step},
+        };
+        let text = "Farmers planted beans on a patch of land. The vendor shipped a patch today.";
+        let doc = run(text, &[&step(&Cleanup), &step(&Entities::new()), &step(&Classify)]);
+        let sentences = super::super::sentences::split(doc.text());
+        let first = sentence_features(&doc, sentences[0].clone());
+        assert!(!first.iter().any(|f| f.starts_with("s:patc")), "{first:?}");
+        assert!(first.contains(&"s:of land".to_string()) && first.contains(&"s:beans".to_string()));
+        assert!(sentence_features(&doc, sentences[1].clone()).contains(&"s:patch".to_string()));
+        assert_eq!(features(&doc).iter().filter(|f| *f == "patch").count(), 1);
     }
 
     #[test]
     fn a_written_model_reads_back() {
-        let mut model = TypeModel { threshold: 0.4, bias: [-1.0, -2.0, -3.0, -4.0, -5.0], ..Default::default() };
+        let mut model = TypeModel {
+            threshold: 0.4,
+            bias: [-1.0, -2.0, -3.0, -4.0, -5.0],
+            sentence_bias: [-0.5; N],
+            stack: Stack { article: [0.5; N], sentence: [0.25; N], bias: [0.125; N] },
+            ..Default::default()
+        };
         model.weights.insert("ransom".into(), [0.0, 0.0, 0.0, 0.0, 2.5]);
+        model.weights.insert("s:ransom note".into(), [0.0, 0.0, 0.0, 0.0, 1.5]);
         let again = TypeModel::parse(&model.to_tsv("a test")).expect("parses");
         assert_eq!(again, model);
-        let p = again.probabilities(&["ransom".into(), "unknown".into()]);
-        assert!((p[4] - sigmoid(-2.5)).abs() < 1e-6 && (p[0] - sigmoid(-1.0)).abs() < 1e-6);
+        let article = again.article_logits(&["ransom".into(), "unknown".into()]);
+        let sentence = again.sentence_logits(&["s:ransom note".into()]);
+        assert_eq!((article[4], sentence[4]), (-2.5, 1.0));
+        let p = again.stacked(&article, &sentence);
+        assert!((p[4] - sigmoid(0.5 * -2.5 + 0.25 * 1.0 + 0.125)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn without_stacking_rows_the_article_model_decides() {
+        let model = TypeModel::parse("bias\t1\t2\t3\t4\t5\nsentence_bias\t9\t9\t9\t9\t9\n").expect("parses");
+        let p = model.stacked(&model.article_logits(&[]), &model.sentence_logits(&[]));
+        assert!((p[0] - sigmoid(1.0)).abs() < 1e-6 && (p[4] - sigmoid(5.0)).abs() < 1e-6);
     }
 
     #[test]
@@ -279,8 +512,19 @@ mod tests {
         let text = "Hackers stole customer data in a phishing attack; the ransomware gang demanded a ransom. \
             Researchers found a vulnerability and the vendor released a patch. Phishing, phishing!";
         let doc = run(text, &[&step(&Cleanup), &step(&Entities::new()), &step(&Classify)]);
-        let (direct, collected) = (BUILTIN.document_probabilities(&doc), BUILTIN.probabilities(&features(&doc)));
-        assert!(direct.iter().zip(&collected).all(|(a, b)| (a - b).abs() < 1e-6), "{direct:?} {collected:?}");
+        let sentences = super::super::sentences::split(doc.text());
+        let scores = BUILTIN.score(&doc, &sentences);
+        let logits: Vec<[f32; N]> =
+            sentences.iter().map(|s| BUILTIN.sentence_logits(&sentence_features(&doc, s.clone()))).collect();
+        let best = std::array::from_fn(|k| logits.iter().map(|z| z[k]).fold(f32::MIN, f32::max));
+        let collected = BUILTIN.stacked(&BUILTIN.article_logits(&features(&doc)), &best);
+        let direct = scores.probabilities;
+        assert!(direct.iter().zip(&collected).all(|(a, b)| (a - b).abs() < 1e-5), "{direct:?} {collected:?}");
+        for (k, at) in scores.best_sentences.iter().enumerate() {
+            let at = at.clone().expect("the text has sentences");
+            let z = BUILTIN.sentence_logits(&sentence_features(&doc, at));
+            assert!((z[k] - best[k]).abs() < 1e-5);
+        }
     }
 
     #[test]

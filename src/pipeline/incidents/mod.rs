@@ -7,7 +7,9 @@ mod fingerprint;
 mod impact;
 mod roles;
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+
+use regex::Regex;
 
 use super::{
     CleanRange, Document, Entity, Incident, Report, Step,
@@ -15,6 +17,7 @@ use super::{
         model::{self, TypeModel},
         sentences,
     },
+    regex::compile,
 };
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
@@ -50,9 +53,9 @@ impl Step for Incidents {
             }
         }
         let mut incidents: Vec<Incident> = groups.iter().map(|g| assemble(g, &doc.entities, doc.text())).collect();
-        let probabilities = self.model.document_probabilities(doc);
         let sentences = sentences::split(doc.text());
-        settle_types(&mut incidents, &self.model, &probabilities, doc.text(), &sentences);
+        let scores = self.model.score(doc, &sentences);
+        settle_types(&mut incidents, self.model.threshold, &scores, doc.text());
         for incident in incidents.iter_mut().filter(|i| i.participants.is_empty()) {
             incident.participants = roles::participants(&doc.entities, &incident.evidence, doc.text());
         }
@@ -72,48 +75,49 @@ const OUTSIDE_DOMAIN_BAR: f32 = 0.9;
 /// like "breach" or "patch" alone says little.
 const NO_CUE_BAR: f32 = 0.5;
 
-/// Lets the type model decide which of the types it knows the article reports: a type it
-/// rejects leaves the incidents (an incident with no other type goes), a type it finds that
-/// no cue sentence gave joins the main incident with the sentence that speaks most for it,
-/// and its probability becomes the confidence of incidents of that type.
-fn settle_types(
-    incidents: &mut Vec<Incident>,
-    model: &TypeModel,
-    probabilities: &[f32; model::N],
-    text: &str,
-    sentences: &[CleanRange],
-) {
+/// Probability the sentence model must give the sentence that speaks most for a type the
+/// model adds: that sentence becomes the incident's evidence, and one that barely tells of
+/// the type would say little to an analyst.
+const EVIDENCE_BAR: f32 = 0.2;
+
+/// A negation in a sentence: "no data had been stolen".
+static NEGATED: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:no|not|never|none|without)\b|n't\b"));
+
+/// Lets the type model decide which of the types it knows the article reports:
+/// - a type it rejects leaves the news and background incidents (an incident with no other
+///   type goes); warnings keep it, since a what-if is not a report of the event;
+/// - a type it finds that no cue sentence gave joins the main incident with the sentence that
+///   speaks most for it, if that sentence tells of it (and, in news of another kind of attack,
+///   does not deny it: "no data had been stolen");
+/// - its probability becomes the confidence of incidents of that type.
+fn settle_types(incidents: &mut Vec<Incident>, threshold: f32, scores: &model::Scores, text: &str) {
     let main = incidents.iter().position(|i| i.temporality == Temporality::Current);
     let other_news =
         main.is_some_and(|m| specificity(incidents[m].kind) > 1 && !model::TYPES.contains(&incidents[m].kind));
-    for (column, (&kind, &p)) in model::TYPES.iter().zip(probabilities).enumerate() {
-        if p < model.threshold {
-            for incident in incidents.iter_mut() {
+    for (k, &kind) in model::TYPES.iter().enumerate() {
+        let p = scores.probabilities[k];
+        if p < threshold {
+            for incident in incidents.iter_mut().filter(|i| i.temporality != Temporality::Hypothetical) {
                 incident.also.retain(|&t| t != kind);
                 if incident.kind == kind && !incident.also.is_empty() {
                     incident.kind = incident.also.remove(0);
                 }
             }
-            incidents.retain(|i| i.kind != kind);
+            incidents.retain(|i| i.kind != kind || i.temporality == Temporality::Hypothetical);
             continue;
         }
         let reported = incidents.iter().any(|i| i.kind == kind || i.also.contains(&kind));
         let bar = if other_news {
             OUTSIDE_DOMAIN_BAR
         } else if incidents.is_empty() {
-            NO_CUE_BAR.max(model.threshold)
+            NO_CUE_BAR.max(threshold)
         } else {
-            model.threshold
+            threshold
         };
-        if !reported && p >= bar {
-            let Some(best) = sentences
-                .iter()
-                .map(|s| (model.evidence(&text[s.clone()], column), s))
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, s)| s)
-            else {
-                continue;
-            };
+        let evidence = scores.best_sentences[k].as_ref().filter(|s| {
+            scores.sentence_probabilities[k] >= EVIDENCE_BAR && !(other_news && NEGATED.is_match(&text[(*s).clone()]))
+        });
+        if let Some(best) = evidence.filter(|_| !reported && p >= bar) {
             match incidents.iter_mut().find(|i| i.temporality == Temporality::Current) {
                 Some(main) => {
                     main.also.push(kind);
