@@ -188,6 +188,24 @@ pub(crate) const ATTACKER_NOUNS: &str = r"hackers?|hacking groups?|hacker groups
 /// What the unnamed finders of flaws are called.
 pub(crate) const DISCOVERER_NOUNS: &str = r"(?:security )?researchers?|(?:security )?experts|analysts";
 
+/// One of a group of victims: "the user", "a customer" in an article that speaks of users or
+/// customers is one of them, a mention of that group. Alone, the word is too often generic
+/// ("user names", "a customer service line") to make a party.
+static ONE_VICTIM: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(?:user|customer|recipient|employee|patient|member|client|consumer|student|subscriber|individual|computer|server|company|business|organi[sz]ation|hospital|bank)\b",
+    )
+});
+
+/// The plural of one of the nouns of [`ONE_VICTIM`].
+fn plural(noun: &str) -> String {
+    match noun.strip_suffix('y') {
+        Some(stem) => format!("{stem}ies"),
+        None if noun.ends_with('s') => format!("{noun}es"),
+        None => format!("{noun}s"),
+    }
+}
+
 /// What unnamed victims are called.
 const VICTIM_NOUNS: &str = r"victims?|customers|patients|users|employees|staff members|students|citizens|voters|residents|subscribers|account holders|consumers|individuals|members|businesses|companies|organi[sz]ations|hospitals|banks|recipients|workers|shoppers|taxpayers|universities|schools|computers|servers|people|staff|(?:the|a) (?:hospital|city|county)";
 
@@ -251,7 +269,20 @@ pub(super) fn find(text: &str) -> Vec<Found> {
         }
     }
     for m in GROUP.find_iter(text) {
-        found.push(Found { kind: EntityKind::Group, range: m.range(), name: m.as_str().to_lowercase() });
+        let mut name = m.as_str().to_lowercase();
+        // "the victim" and "victims" are one party.
+        if name.ends_with("victim") {
+            name.push('s');
+        }
+        found.push(Found { kind: EntityKind::Group, range: m.range(), name });
+    }
+    let groups: HashSet<String> =
+        found.iter().filter(|f| f.kind == EntityKind::Group).map(|f| f.name.clone()).collect();
+    for m in ONE_VICTIM.find_iter(text) {
+        let plural = plural(&m.as_str().to_lowercase());
+        if groups.contains(&plural) {
+            found.push(Found { kind: EntityKind::Group, range: m.range(), name: plural });
+        }
     }
     for c in MONEY.captures_iter(text) {
         let whole = c.get(0).expect("group 0 is the match");
@@ -410,6 +441,11 @@ mod tests {
         ),
         // Unnamed parties.
         case!(Group, "Unidentified hackers stole data of customers.", ["unidentified hackers", "customers"]),
+        // One of a group named elsewhere is a mention of the group; alone, the word makes none.
+        case!(Group, "Users were warned after the user database leaked.", ["users", "users"]),
+        case!(Group, "A victim paid; other victims did not.", ["victims", "victims"]),
+        case!(Group, "The company said companies should patch.", ["companies", "companies"]),
+        case!(Group, "The user interface and the server room changed.", []),
         // Money and quantities, normalised.
         case!(
             Money,

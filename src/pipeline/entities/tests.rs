@@ -132,6 +132,16 @@ fn later_mentions_link_to_the_first() {
 }
 
 #[test]
+fn a_definite_reference_links_to_its_name_when_it_also_names_a_group() {
+    let text = "Hackers breached Harbourline Bank. Other companies were spared, but the company lost data.";
+    let doc = entities(text);
+    let company = named(&doc, EntityKind::Organization, "Harbourline Bank");
+    assert_eq!(mentions(&doc, company), ["Harbourline Bank", "the company"]);
+    let companies = named(&doc, EntityKind::Group, "companies");
+    assert_eq!(mentions(&doc, companies), ["companies", "company"]);
+}
+
+#[test]
 fn dates_resolve_with_the_publication_date() {
     let mut d = doc("The attack began on Friday and was first seen last month, officials said.");
     d.article.published_at = Some(pbjson_types::Timestamp { seconds: 1_642_248_000, nanos: 0 }); // 2022-01-15

@@ -172,6 +172,15 @@ pub(super) fn add_parties_elsewhere(
     }
 }
 
+/// Unnamed victims ("users", "customers") belong to attacks: in news of a flaw or its fix they
+/// are those who might be hit, not those who were. Runs once the type model has settled the
+/// incidents' types.
+pub(super) fn drop_unnamed_victims_of_flaws(incidents: &mut [Incident], entities: &[Entity]) {
+    for incident in incidents.iter_mut().filter(|i| !is_attack(i)) {
+        incident.participants.retain(|&(e, role)| role != Role::Target || entities[e].kind != EntityKind::Group);
+    }
+}
+
 /// Whether an incident discloses or patches a flaw.
 fn is_flaw(incident: &Incident) -> bool {
     let flaw = |t: &IncidentType| matches!(t, IncidentType::VulnerabilityDisclosure | IncidentType::PatchRelease);
@@ -229,6 +238,44 @@ fn flaw_role(e: &Entity, text: &str) -> Option<Role> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn incident(kind: IncidentType, participants: Vec<(usize, Role)>) -> Incident {
+        Incident {
+            kind,
+            also: Vec::new(),
+            confidence: 0.9,
+            temporality: Temporality::Current,
+            participants,
+            occurred: None,
+            attributions: Vec::new(),
+            impact: Default::default(),
+            evidence: Vec::new(),
+        }
+    }
+
+    fn entity(kind: EntityKind, name: &str) -> Entity {
+        Entity {
+            kind,
+            name: name.into(),
+            mentions: vec![0..1],
+            country_code: String::new(),
+            external_id: String::new(),
+            category: String::new(),
+        }
+    }
+
+    #[test]
+    fn unnamed_victims_belong_to_attacks_not_to_flaws() {
+        let entities = [entity(EntityKind::Group, "users"), entity(EntityKind::Organization, "Paymaxa")];
+        let both = vec![(0, Role::Target), (1, Role::Target)];
+        let mut incidents = [
+            incident(IncidentType::VulnerabilityDisclosure, both.clone()),
+            incident(IncidentType::DataBreach, both.clone()),
+        ];
+        drop_unnamed_victims_of_flaws(&mut incidents, &entities);
+        assert_eq!(incidents[0].participants, [(1, Role::Target)]);
+        assert_eq!(incidents[1].participants, both);
+    }
 
     #[test]
     fn victims_are_told_by_the_words_around_them() {
