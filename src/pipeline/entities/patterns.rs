@@ -152,11 +152,16 @@ static ORGANIZATION: LazyLock<Regex> = LazyLock::new(|| {
 const VICTIM_NAME: &str = r"(?P<name>\p{Lu}[\p{L}\d&-]*(?:\s\p{Lu}[\p{L}\d&-]*){0,2})";
 
 /// Organisations named by what happened to them: "a breach at Harbourline", "Paymaxa was
-/// hacked", "Kestrel Mart suffered a data breach", "customers of Northwind".
-static ORGANIZATION_BY_EVENT: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+/// hacked", "Kestrel Mart suffered a data breach", "customers of Northwind", "hacked into
+/// Northwind", "the Paymaxa breach", "Paymaxa's customers".
+static ORGANIZATION_BY_EVENT: LazyLock<[Regex; 4]> = LazyLock::new(|| {
     [
         compile(&format!(
-            r"(?i:breach(?:es)? (?:at|of)|hack(?:ing)? (?:of|at)|attacks? (?:on|against)|(?:customers|users|subscribers|employees|patients) of)\s{VICTIM_NAME}"
+            r"(?i:breach(?:es)? (?:at|of)|hack(?:ing)? (?:of|at)|attacks? (?:on|against)|(?:customers|users|subscribers|employees|patients) of|hacked into|stolen from|files at)\s{VICTIM_NAME}"
+        )),
+        compile(&format!(r"(?i:the|last year's|last year’s)\s{VICTIM_NAME}\s(?i:(?:data\s)?(?:breach|hack))\b")),
+        compile(&format!(
+            r"{VICTIM_NAME}(?:'s|’s)\s(?i:customers|users|subscribers|employees|patients|network|systems|servers|database|computer systems)\b"
         )),
         compile(&format!(
             r"{VICTIM_NAME}(?:'s|’s)?\s(?i:(?:was|were|has been|had been)\s(?:\p{{L}}+\s)?(?:hacked|breached|compromised|attacked|hit|targeted|infected)|(?:suffered|disclosed|confirmed|reported)\s(?:a\s)?(?:\p{{L}}+\s)?(?:data\s)?(?:breach|hack|cyberattack|ransomware))"
@@ -432,6 +437,11 @@ mod tests {
             ["Northfield Regional Hospital", "Harbourline Bank"]
         ),
         case!(Organization, "Staff at the hospital said banks were fine.", []),
+        // Organisations by what happened to them.
+        case!(Organization, "Intruders hacked into Quorvane Freight last week.", ["Quorvane Freight"]),
+        case!(Organization, "The Paymaxa breach exposed cards.", ["Paymaxa"]),
+        case!(Organization, "Northwind's customers got phishing emails.", ["Northwind"]),
+        case!(Organization, "The Monday breach hit shops; the company's network held.", []),
         case!(Organization, "Hackers Poisoned Regional Water Supply, Officials Say\nThe text goes on.", []),
         // National bodies.
         case!(
