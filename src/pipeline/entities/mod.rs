@@ -35,6 +35,8 @@ const HEADS: &[(&str, &[&str])] = &[
     ("the hospital", &["Hospital"]),
     ("the bank", &["Bank"]),
     ("the university", &["University"]),
+    ("the city", &["City of"]),
+    ("the county", &["County of"]),
     ("the alliance", &["NATO"]),
     // Any organisation: the one named last.
     ("the company", &[""]),

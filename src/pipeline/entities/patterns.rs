@@ -132,10 +132,10 @@ const NOT_NAME_WORDS: &[&str] = &[
 ];
 
 /// "Ministry of Foreign Affairs", "Foreign Ministry", "State Service of Special Communications",
-/// "National Cyber Security Agency".
+/// "National Cyber Security Agency", "City of Ashford".
 static GOVERNMENT_BODY: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"\b(?:(?:Ministry|Department|State Service|Office|Council|Cabinet|Agency|Commission|Directorate|Service) (?:of|for) (?:the )?\p{Lu}[\p{L}]+(?:(?:,? | and | of | for )\p{Lu}[\p{L}]+)*|(?:Foreign|Defen[cs]e|Interior|Finance|Justice|Health|Education|Energy|Digital|Economy|Agriculture|Home) (?:Ministry|Office|Department)|National (?:\p{Lu}[\p{L}]+ ){1,3}(?:Agency|Service|Centre|Center|Bureau|Authority|Police|Directorate)|Cabinet of Ministers|(?i:ministry of (?:foreign affairs|agriculture|education|finance|defen[cs]e|health|justice|interior|internal affairs|economy|energy|culture|digital transformation)))",
+        r"\b(?:(?:City|County|Town) of \p{Lu}\p{L}+(?: \p{Lu}\p{L}+)?|(?:Ministry|Department|State Service|Office|Council|Cabinet|Agency|Commission|Directorate|Service) (?:of|for) (?:the )?\p{Lu}[\p{L}]+(?:(?:,? | and | of | for )\p{Lu}[\p{L}]+)*|(?:Foreign|Defen[cs]e|Interior|Finance|Justice|Health|Education|Energy|Digital|Economy|Agriculture|Home) (?:Ministry|Office|Department)|National (?:\p{Lu}[\p{L}]+ ){1,3}(?:Agency|Service|Centre|Center|Bureau|Authority|Police|Directorate)|Cabinet of Ministers|(?i:ministry of (?:foreign affairs|agriculture|education|finance|defen[cs]e|health|justice|interior|internal affairs|economy|energy|culture|digital transformation)))",
     )
 });
 
@@ -152,7 +152,7 @@ static ORGANIZATION: LazyLock<Regex> = LazyLock::new(|| {
 const VICTIM_NAME: &str = r"(?P<name>\p{Lu}[\p{L}\d&-]*(?:\s\p{Lu}[\p{L}\d&-]*){0,2})";
 
 /// Organisations named by what happened to them: "a breach at Harbourline", "Paymaxa was
-/// hacked", "Kestrel Mart suffered a data breach", "customers of Northwind", "hacked into
+/// hacked", "Kestrel Mart suffered a data breach", "Kestrel Mart refused to pay the ransom", "customers of Northwind", "hacked into
 /// Northwind", "the Paymaxa breach", "Paymaxa's customers".
 static ORGANIZATION_BY_EVENT: LazyLock<[Regex; 4]> = LazyLock::new(|| {
     [
@@ -164,7 +164,7 @@ static ORGANIZATION_BY_EVENT: LazyLock<[Regex; 4]> = LazyLock::new(|| {
             r"{VICTIM_NAME}(?:'s|’s)\s(?i:customers|users|subscribers|employees|patients|network|systems|servers|database|computer systems)\b"
         )),
         compile(&format!(
-            r"{VICTIM_NAME}(?:'s|’s)?\s(?i:(?:was|were|has been|had been)\s(?:\p{{L}}+\s)?(?:hacked|breached|compromised|attacked|hit|targeted|infected)|(?:suffered|disclosed|confirmed|reported)\s(?:a\s)?(?:\p{{L}}+\s)?(?:data\s)?(?:breach|hack|cyberattack|ransomware))"
+            r"{VICTIM_NAME}(?:'s|’s)?\s(?i:(?:was|were|has been|had been)\s(?:\p{{L}}+\s)?(?:hacked|breached|compromised|attacked|hit|targeted|infected)|(?:(?:has|have)\s)?(?:suffered|disclosed|confirmed|reported|experienced|acknowledged|admitted|revealed)\s(?:a\s|the\s)?(?:\p{{L}}+\s)?(?:data\s)?(?:breach|hack|cyberattack|ransomware)|(?:refused|declined|decided not|agreed) to pay\s(?:a\s|the\s)?(?:\p{{L}}+\s)?(?:ransom|hackers|attackers|extortion))"
         )),
     ]
 });
@@ -201,6 +201,10 @@ static ONE_VICTIM: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:user|customer|recipient|employee|patient|member|client|consumer|student|subscriber|individual|computer|server|company|business|organi[sz]ation|hospital|bank)\b",
     )
 });
+
+/// Other words for an article's computers or servers: "the infected machines", "its systems".
+static MACHINE: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"(?i)\b(?:machines?|PCs?|systems?|laptops?|workstations?|desktops?)\b"));
 
 /// The plural of one of the nouns of [`ONE_VICTIM`].
 fn plural(noun: &str) -> String {
@@ -287,6 +291,17 @@ pub(super) fn find(text: &str) -> Vec<Found> {
         let plural = plural(&m.as_str().to_lowercase());
         if groups.contains(&plural) {
             found.push(Found { kind: EntityKind::Group, range: m.range(), name: plural });
+        }
+    }
+    // Machines are the computers or servers the article speaks of.
+    if let Some(machines) = ["computers", "servers"].into_iter().find(|g| groups.contains(*g)) {
+        for m in MACHINE.find_iter(text) {
+            // An operating system is software, not a machine.
+            let before = &text[text.floor_char_boundary(m.start().saturating_sub(10))..m.start()];
+            if before.to_lowercase().ends_with("operating ") {
+                continue;
+            }
+            found.push(Found { kind: EntityKind::Group, range: m.range(), name: machines.to_string() });
         }
     }
     for c in MONEY.captures_iter(text) {
@@ -440,6 +455,7 @@ mod tests {
         // Organisations by what happened to them.
         case!(Organization, "Intruders hacked into Quorvane Freight last week.", ["Quorvane Freight"]),
         case!(Organization, "The Paymaxa breach exposed cards.", ["Paymaxa"]),
+        case!(Organization, "Shares fell as Quorvane Freight refused to pay the ransom.", ["Quorvane Freight"]),
         case!(Organization, "Northwind's customers got phishing emails.", ["Northwind"]),
         case!(Organization, "The Monday breach hit shops; the company's network held.", []),
         case!(Organization, "Hackers Poisoned Regional Water Supply, Officials Say\nThe text goes on.", []),
@@ -449,6 +465,7 @@ mod tests {
             "the Ministry of Foreign Affairs, the Foreign Ministry and the State Service of Special Communications",
             ["Ministry of Foreign Affairs", "Foreign Ministry", "State Service of Special Communications"]
         ),
+        case!(GovernmentBody, "Ransomware hit the City of Ashford, Kestrel Mart and Paymaxa.", ["City of Ashford"]),
         // Unnamed parties.
         case!(Group, "Unidentified hackers stole data of customers.", ["unidentified hackers", "customers"]),
         // One of a group named elsewhere is a mention of the group; alone, the word makes none.
@@ -456,6 +473,9 @@ mod tests {
         case!(Group, "A victim paid; other victims did not.", ["victims", "victims"]),
         case!(Group, "The company said companies should patch.", ["companies", "companies"]),
         case!(Group, "The user interface and the server room changed.", []),
+        case!(Group, "Infected computers and machines running Windows systems went down.", ["computers", "computers", "computers"]),
+        case!(Group, "Servers and one laptop, but not the operating system.", ["servers", "servers"]),
+        case!(Group, "The machines and systems were fine.", []),
         // Money and quantities, normalised.
         case!(
             Money,

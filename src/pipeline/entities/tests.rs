@@ -129,6 +129,9 @@ fn later_mentions_link_to_the_first() {
     assert_eq!(mentions(&doc, ministry), ["Ministry of Coastal Fisheries", "the ministry"]);
     let eu = named(&doc, EntityKind::Organization, "European Union");
     assert_eq!(mentions(&doc, eu), ["European Union", "the bloc"]);
+    let doc = entities("Ransomware locked files at the City of Ashford. Later the city paid.");
+    let city = named(&doc, EntityKind::GovernmentBody, "City of Ashford");
+    assert_eq!(mentions(&doc, city), ["City of Ashford", "the city"]);
 }
 
 #[test]

@@ -30,7 +30,7 @@ static VICTIM_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 /// "suffered a breach", "has admitted ... a breach", "paid the ransom", "the X breach".
 static VICTIM_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?i)^(?:(?:'s|’s)\s+(?:customers|users|employees|patients|members|clients|network|systems|servers|data|database|website|site|computers|e-?mails?|accounts)\b|(?:(?:'s|’s)?\s+(?:official\s+)?(?:websites?|sites?|servers?|networks?|systems?|portals?|computers?|databases?))?\s+(?:(?:was|were|has been|had been|have been|is|are|got)\s+(?:\p{L}+\s+)?(?:hacked|breached|hit|attacked|compromised|targeted|infected|affected|struck|defaced|disrupted|crippled|knocked|taken down|down|offline)\b|(?:(?:has|have|had)\s+)?(?:suffered|disclosed|confirmed|reported|announced|experienced|faced|came under|fell victim|notified|admitted|acknowledged|revealed|paid|refused to pay|agreed to pay|learned|(?:is|was) investigating)\b[^.]{0,50}\b(?:breach|attack|hack|incident|intrusion|ransom|compromise|cyber|victim))|\s+(?:data\s+)?(?:breach|hack)\b)",
+        r"(?i)^(?:(?:'s|’s)\s+(?:customers|users|employees|patients|members|clients|network|systems|servers|data|database|website|site|computers|e-?mails?|accounts)\b|(?:(?:'s|’s)?\s+(?:official\s+)?(?:websites?|sites?|servers?|networks?|systems?|portals?|computers?|databases?))?\s+(?:(?:was|were|has been|had been|have been|is|are|got)\s+(?:\p{L}+\s+)?(?:hacked|breached|hit|attacked|compromised|targeted|infected|affected|struck|defaced|disrupted|crippled|knocked|taken down|down|offline)\b|(?:(?:has|have|had)\s+)?(?:suffered|disclosed|confirmed|reported|announced|experienced|faced|came under|fell victim|notified|admitted|acknowledged|revealed|paid|refused to pay|declined to pay|decided not to pay|agreed to pay|refused to meet|learned|(?:is|was) investigating)\b[^.]{0,50}\b(?:breach|attack|hack|incident|intrusion|ransom|compromise|cyber|victim|demands?))|\s+(?:data\s+)?(?:breach|hack)\b)",
     )
 });
 
@@ -325,6 +325,7 @@ mod tests {
             ("Intruders broke into Quorvane Freight and took payroll files.", "Quorvane Freight"),
             ("Kestrel Mart has admitted that a breach exposed card numbers.", "Kestrel Mart"),
             ("Northfield Clinic paid the ransom on Friday.", "Northfield Clinic"),
+            ("Northfield Clinic declined to pay the hackers' demands.", "Northfield Clinic"),
             ("Fallout from the Paymaxa breach continues.", "Paymaxa"),
         ] {
             let at = text.find(name).expect("name in text");
