@@ -195,16 +195,18 @@ pub(crate) const DISCOVERER_NOUNS: &str = r"(?:security )?researchers?|(?:securi
 
 /// One of a group of victims: "the user", "a customer" in an article that speaks of users or
 /// customers is one of them, a mention of that group. Alone, the word is too often generic
-/// ("user names", "a customer service line") to make a party.
+/// ("user names", "a customer service line") to make a party. In lower case only: "Bank" in
+/// "Harbourline Bank" is part of a name.
 static ONE_VICTIM: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?i)\b(?:user|customer|recipient|employee|patient|member|client|consumer|student|subscriber|individual|computer|server|company|business|organi[sz]ation|hospital|bank)\b",
+        r"\b(?:user|customer|recipient|employee|patient|member|client|consumer|student|subscriber|individual|computer|server|company|business|organi[sz]ation|hospital|bank)\b",
     )
 });
 
-/// Other words for an article's computers or servers: "the infected machines", "its systems".
+/// Other words for an article's computers: "the infected machines", "its systems";
+/// in lower case, as "Systems" in a name is not one.
 static MACHINE: LazyLock<Regex> =
-    LazyLock::new(|| compile(r"(?i)\b(?:machines?|PCs?|systems?|laptops?|workstations?|desktops?)\b"));
+    LazyLock::new(|| compile(r"\b(?:machines?|PCs?|systems?|laptops?|workstations?|desktops?)\b"));
 
 /// The plural of one of the nouns of [`ONE_VICTIM`].
 fn plural(noun: &str) -> String {
@@ -293,15 +295,16 @@ pub(super) fn find(text: &str) -> Vec<Found> {
             found.push(Found { kind: EntityKind::Group, range: m.range(), name: plural });
         }
     }
-    // Machines are the computers or servers the article speaks of.
-    if let Some(machines) = ["computers", "servers"].into_iter().find(|g| groups.contains(*g)) {
+    // Machines are the computers the article speaks of; not its servers, which are as often
+    // the attackers' as the victims'.
+    if groups.contains("computers") {
         for m in MACHINE.find_iter(text) {
             // An operating system is software, not a machine.
             let before = &text[text.floor_char_boundary(m.start().saturating_sub(10))..m.start()];
             if before.to_lowercase().ends_with("operating ") {
                 continue;
             }
-            found.push(Found { kind: EntityKind::Group, range: m.range(), name: machines.to_string() });
+            found.push(Found { kind: EntityKind::Group, range: m.range(), name: "computers".into() });
         }
     }
     for c in MONEY.captures_iter(text) {
@@ -473,8 +476,14 @@ mod tests {
         case!(Group, "A victim paid; other victims did not.", ["victims", "victims"]),
         case!(Group, "The company said companies should patch.", ["companies", "companies"]),
         case!(Group, "The user interface and the server room changed.", []),
-        case!(Group, "Infected computers and machines running Windows systems went down.", ["computers", "computers", "computers"]),
-        case!(Group, "Servers and one laptop, but not the operating system.", ["servers", "servers"]),
+        case!(Group, "Banks said Harbourline Bank and Quorvane Systems were spared.", ["banks"]),
+        case!(
+            Group,
+            "Infected computers and machines running Windows systems went down.",
+            ["computers", "computers", "computers"]
+        ),
+        case!(Group, "Computers and one laptop, but not the operating system.", ["computers", "computers"]),
+        case!(Group, "Servers abroad hit our systems.", ["servers"]),
         case!(Group, "The machines and systems were fine.", []),
         // Money and quantities, normalised.
         case!(

@@ -281,7 +281,7 @@ mod tests {
         Entity {
             kind,
             name: name.into(),
-            mentions: vec![0..1],
+            mentions: Vec::new(),
             country_code: String::new(),
             external_id: String::new(),
             category: String::new(),
