@@ -35,6 +35,8 @@ const HEADS: &[(&str, &[&str])] = &[
     ("the hospital", &["Hospital"]),
     ("the bank", &["Bank"]),
     ("the university", &["University"]),
+    ("the city", &["City of"]),
+    ("the county", &["County of"]),
     ("the alliance", &["NATO"]),
     // Any organisation: the one named last.
     ("the company", &[""]),
@@ -283,7 +285,13 @@ impl Registry {
     /// "the ministry" after "Ministry of Foreign Affairs", "the bloc" after "European Union":
     /// a definite reference to the head noun of the last body or organisation named before it.
     fn link_definite_references(&mut self, text: &str) {
-        let mut named: Vec<CleanRange> = self.entities.iter().flat_map(|e| e.mentions.iter().cloned()).collect();
+        // Names only: "the company" is also a mention of the unnamed group "companies".
+        let mut named: Vec<CleanRange> = self
+            .entities
+            .iter()
+            .filter(|e| e.kind != EntityKind::Group)
+            .flat_map(|e| e.mentions.iter().cloned())
+            .collect();
         named.sort_by_key(|r| r.start);
         // Where each phrase occurs, all found in one pass.
         let mut occurrences: Vec<Vec<CleanRange>> = vec![Vec::new(); HEADS.len()];

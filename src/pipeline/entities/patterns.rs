@@ -132,10 +132,10 @@ const NOT_NAME_WORDS: &[&str] = &[
 ];
 
 /// "Ministry of Foreign Affairs", "Foreign Ministry", "State Service of Special Communications",
-/// "National Cyber Security Agency".
+/// "National Cyber Security Agency", "City of Ashford".
 static GOVERNMENT_BODY: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"\b(?:(?:Ministry|Department|State Service|Office|Council|Cabinet|Agency|Commission|Directorate|Service) (?:of|for) (?:the )?\p{Lu}[\p{L}]+(?:(?:,? | and | of | for )\p{Lu}[\p{L}]+)*|(?:Foreign|Defen[cs]e|Interior|Finance|Justice|Health|Education|Energy|Digital|Economy|Agriculture|Home) (?:Ministry|Office|Department)|National (?:\p{Lu}[\p{L}]+ ){1,3}(?:Agency|Service|Centre|Center|Bureau|Authority|Police|Directorate)|Cabinet of Ministers|(?i:ministry of (?:foreign affairs|agriculture|education|finance|defen[cs]e|health|justice|interior|internal affairs|economy|energy|culture|digital transformation)))",
+        r"\b(?:(?:City|County|Town) of \p{Lu}\p{L}+(?: \p{Lu}\p{L}+)?|(?:Ministry|Department|State Service|Office|Council|Cabinet|Agency|Commission|Directorate|Service) (?:of|for) (?:the )?\p{Lu}[\p{L}]+(?:(?:,? | and | of | for )\p{Lu}[\p{L}]+)*|(?:Foreign|Defen[cs]e|Interior|Finance|Justice|Health|Education|Energy|Digital|Economy|Agriculture|Home) (?:Ministry|Office|Department)|National (?:\p{Lu}[\p{L}]+ ){1,3}(?:Agency|Service|Centre|Center|Bureau|Authority|Police|Directorate)|Cabinet of Ministers|(?i:ministry of (?:foreign affairs|agriculture|education|finance|defen[cs]e|health|justice|interior|internal affairs|economy|energy|culture|digital transformation)))",
     )
 });
 
@@ -152,14 +152,19 @@ static ORGANIZATION: LazyLock<Regex> = LazyLock::new(|| {
 const VICTIM_NAME: &str = r"(?P<name>\p{Lu}[\p{L}\d&-]*(?:\s\p{Lu}[\p{L}\d&-]*){0,2})";
 
 /// Organisations named by what happened to them: "a breach at Harbourline", "Paymaxa was
-/// hacked", "Kestrel Mart suffered a data breach", "customers of Northwind".
-static ORGANIZATION_BY_EVENT: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+/// hacked", "Kestrel Mart suffered a data breach", "Kestrel Mart refused to pay the ransom", "customers of Northwind", "hacked into
+/// Northwind", "the Paymaxa breach", "Paymaxa's customers".
+static ORGANIZATION_BY_EVENT: LazyLock<[Regex; 4]> = LazyLock::new(|| {
     [
         compile(&format!(
-            r"(?i:breach(?:es)? (?:at|of)|hack(?:ing)? (?:of|at)|attacks? (?:on|against)|(?:customers|users|subscribers|employees|patients) of)\s{VICTIM_NAME}"
+            r"(?i:breach(?:es)? (?:at|of)|hack(?:ing)? (?:of|at)|attacks? (?:on|against)|(?:customers|users|subscribers|employees|patients) of|hacked into|stolen from|files at)\s{VICTIM_NAME}"
+        )),
+        compile(&format!(r"(?i:the|last year's|last year’s)\s{VICTIM_NAME}\s(?i:(?:data\s)?(?:breach|hack))\b")),
+        compile(&format!(
+            r"{VICTIM_NAME}(?:'s|’s)\s(?i:customers|users|subscribers|employees|patients|network|systems|servers|database|computer systems)\b"
         )),
         compile(&format!(
-            r"{VICTIM_NAME}(?:'s|’s)?\s(?i:(?:was|were|has been|had been)\s(?:\p{{L}}+\s)?(?:hacked|breached|compromised|attacked|hit|targeted|infected)|(?:suffered|disclosed|confirmed|reported)\s(?:a\s)?(?:\p{{L}}+\s)?(?:data\s)?(?:breach|hack|cyberattack|ransomware))"
+            r"{VICTIM_NAME}(?:'s|’s)?\s(?i:(?:was|were|has been|had been)\s(?:\p{{L}}+\s)?(?:hacked|breached|compromised|attacked|hit|targeted|infected)|(?:(?:has|have)\s)?(?:suffered|disclosed|confirmed|reported|experienced|acknowledged|admitted|revealed)\s(?:a\s|the\s)?(?:\p{{L}}+\s)?(?:data\s)?(?:breach|hack|cyberattack|ransomware)|(?:refused|declined|decided not|agreed) to pay\s(?:a\s|the\s)?(?:\p{{L}}+\s)?(?:ransom|hackers|attackers|extortion))"
         )),
     ]
 });
@@ -187,6 +192,30 @@ pub(crate) const ATTACKER_NOUNS: &str = r"hackers?|hacking groups?|hacker groups
 
 /// What the unnamed finders of flaws are called.
 pub(crate) const DISCOVERER_NOUNS: &str = r"(?:security )?researchers?|(?:security )?experts|analysts";
+
+/// One of a group of victims: "the user", "a customer" in an article that speaks of users or
+/// customers is one of them, a mention of that group. Alone, the word is too often generic
+/// ("user names", "a customer service line") to make a party. In lower case only: "Bank" in
+/// "Harbourline Bank" is part of a name.
+static ONE_VICTIM: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"\b(?:user|customer|recipient|employee|patient|member|client|consumer|student|subscriber|individual|computer|server|company|business|organi[sz]ation|hospital|bank)\b",
+    )
+});
+
+/// Other words for an article's computers: "the infected machines", "its systems";
+/// in lower case, as "Systems" in a name is not one.
+static MACHINE: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"\b(?:machines?|PCs?|systems?|laptops?|workstations?|desktops?)\b"));
+
+/// The plural of one of the nouns of [`ONE_VICTIM`].
+fn plural(noun: &str) -> String {
+    match noun.strip_suffix('y') {
+        Some(stem) => format!("{stem}ies"),
+        None if noun.ends_with('s') => format!("{noun}es"),
+        None => format!("{noun}s"),
+    }
+}
 
 /// What unnamed victims are called.
 const VICTIM_NOUNS: &str = r"victims?|customers|patients|users|employees|staff members|students|citizens|voters|residents|subscribers|account holders|consumers|individuals|members|businesses|companies|organi[sz]ations|hospitals|banks|recipients|workers|shoppers|taxpayers|universities|schools|computers|servers|people|staff|(?:the|a) (?:hospital|city|county)";
@@ -251,7 +280,32 @@ pub(super) fn find(text: &str) -> Vec<Found> {
         }
     }
     for m in GROUP.find_iter(text) {
-        found.push(Found { kind: EntityKind::Group, range: m.range(), name: m.as_str().to_lowercase() });
+        let mut name = m.as_str().to_lowercase();
+        // "the victim" and "victims" are one party.
+        if name.ends_with("victim") {
+            name.push('s');
+        }
+        found.push(Found { kind: EntityKind::Group, range: m.range(), name });
+    }
+    let groups: HashSet<String> =
+        found.iter().filter(|f| f.kind == EntityKind::Group).map(|f| f.name.clone()).collect();
+    for m in ONE_VICTIM.find_iter(text) {
+        let plural = plural(&m.as_str().to_lowercase());
+        if groups.contains(&plural) {
+            found.push(Found { kind: EntityKind::Group, range: m.range(), name: plural });
+        }
+    }
+    // Machines are the computers the article speaks of; not its servers, which are as often
+    // the attackers' as the victims'.
+    if groups.contains("computers") {
+        for m in MACHINE.find_iter(text) {
+            // An operating system is software, not a machine.
+            let before = &text[text.floor_char_boundary(m.start().saturating_sub(10))..m.start()];
+            if before.to_lowercase().ends_with("operating ") {
+                continue;
+            }
+            found.push(Found { kind: EntityKind::Group, range: m.range(), name: "computers".into() });
+        }
     }
     for c in MONEY.captures_iter(text) {
         let whole = c.get(0).expect("group 0 is the match");
@@ -401,6 +455,12 @@ mod tests {
             ["Northfield Regional Hospital", "Harbourline Bank"]
         ),
         case!(Organization, "Staff at the hospital said banks were fine.", []),
+        // Organisations by what happened to them.
+        case!(Organization, "Intruders hacked into Quorvane Freight last week.", ["Quorvane Freight"]),
+        case!(Organization, "The Paymaxa breach exposed cards.", ["Paymaxa"]),
+        case!(Organization, "Shares fell as Quorvane Freight refused to pay the ransom.", ["Quorvane Freight"]),
+        case!(Organization, "Northwind's customers got phishing emails.", ["Northwind"]),
+        case!(Organization, "The Monday breach hit shops; the company's network held.", []),
         case!(Organization, "Hackers Poisoned Regional Water Supply, Officials Say\nThe text goes on.", []),
         // National bodies.
         case!(
@@ -408,8 +468,23 @@ mod tests {
             "the Ministry of Foreign Affairs, the Foreign Ministry and the State Service of Special Communications",
             ["Ministry of Foreign Affairs", "Foreign Ministry", "State Service of Special Communications"]
         ),
+        case!(GovernmentBody, "Ransomware hit the City of Ashford, Kestrel Mart and Paymaxa.", ["City of Ashford"]),
         // Unnamed parties.
         case!(Group, "Unidentified hackers stole data of customers.", ["unidentified hackers", "customers"]),
+        // One of a group named elsewhere is a mention of the group; alone, the word makes none.
+        case!(Group, "Users were warned after the user database leaked.", ["users", "users"]),
+        case!(Group, "A victim paid; other victims did not.", ["victims", "victims"]),
+        case!(Group, "The company said companies should patch.", ["companies", "companies"]),
+        case!(Group, "The user interface and the server room changed.", []),
+        case!(Group, "Banks said Harbourline Bank and Quorvane Systems were spared.", ["banks"]),
+        case!(
+            Group,
+            "Infected computers and machines running Windows systems went down.",
+            ["computers", "computers", "computers"]
+        ),
+        case!(Group, "Computers and one laptop, but not the operating system.", ["computers", "computers"]),
+        case!(Group, "Servers abroad hit our systems.", ["servers"]),
+        case!(Group, "The machines and systems were fine.", []),
         // Money and quantities, normalised.
         case!(
             Money,

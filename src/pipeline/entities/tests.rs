@@ -129,6 +129,19 @@ fn later_mentions_link_to_the_first() {
     assert_eq!(mentions(&doc, ministry), ["Ministry of Coastal Fisheries", "the ministry"]);
     let eu = named(&doc, EntityKind::Organization, "European Union");
     assert_eq!(mentions(&doc, eu), ["European Union", "the bloc"]);
+    let doc = entities("Ransomware locked files at the City of Ashford. Later the city paid.");
+    let city = named(&doc, EntityKind::GovernmentBody, "City of Ashford");
+    assert_eq!(mentions(&doc, city), ["City of Ashford", "the city"]);
+}
+
+#[test]
+fn a_definite_reference_links_to_its_name_when_it_also_names_a_group() {
+    let text = "Hackers breached Harbourline Bank. Other companies were spared, but the company lost data.";
+    let doc = entities(text);
+    let company = named(&doc, EntityKind::Organization, "Harbourline Bank");
+    assert_eq!(mentions(&doc, company), ["Harbourline Bank", "the company"]);
+    let companies = named(&doc, EntityKind::Group, "companies");
+    assert_eq!(mentions(&doc, companies), ["companies", "company"]);
 }
 
 #[test]

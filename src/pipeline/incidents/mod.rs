@@ -60,6 +60,7 @@ impl Step for Incidents {
             incident.participants = roles::participants(&doc.entities, &incident.evidence, doc.text());
         }
         roles::add_parties_elsewhere(&mut incidents, &doc.entities, doc.text(), &sentences);
+        roles::drop_unnamed_victims_of_flaws(&mut incidents, &doc.entities);
         attribution::attribute(&mut incidents, &doc.entities, doc.text());
         impact::assess(&mut incidents, &doc.entities, doc.text(), &sentences);
         doc.incidents = incidents;

@@ -22,15 +22,15 @@ const CONTEXT_BYTES: usize = 80;
 /// Words before a mention that make it the one attacked: "attacks on", "the websites of".
 static VICTIM_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?i)(?:attacks? (?:on|against)|attacked|breach(?:es)? (?:at|of)|hack(?:ing)? (?:of|on|at)|hacked|breached|targeted|targeting|infected|compromised|hit|defaced|crippled|stolen from|stole from|leaked from|(?:websites?|web ?sites?|sites?|servers?|networks?|systems|portals?|accounts?|data|databases?|e-?mails?|computers) (?:of|at|belonging to))\s+(?:the\s+|a\s+|an\s+)?(?:\p{L}+(?:'s|’s)\s+)?$",
+        r"(?i)(?:attacks? (?:on|against)|attacked|breach(?:es)? (?:at|of)|hack(?:ing)? (?:of|on|at)|hacked|breached|targeted|targeting|infected|compromised|hit|defaced|crippled|stolen from|stole from|leaked from|(?:hacked|hacking|broke|breaking) into|victims? (?:include[sd]?|were|was)|affected were|(?:websites?|web ?sites?|sites?|servers?|networks?|systems|portals?|accounts?|data|databases?|e-?mails?|computers|files|records|information|details) (?:of|at|from|belonging to))\s+(?:the\s+|a\s+|an\s+)?(?:\p{L}+(?:'s|’s)\s+)?$",
     )
 });
 
 /// Words after a mention that make it the one attacked: "was hacked", "'s customers",
-/// "suffered a breach".
+/// "suffered a breach", "has admitted ... a breach", "paid the ransom", "the X breach".
 static VICTIM_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?i)^(?:(?:'s|’s)\s+(?:customers|users|employees|patients|members|clients|network|systems|servers|data|database|website|site|computers|e-?mails?|accounts)\b|(?:(?:'s|’s)?\s+(?:official\s+)?(?:websites?|sites?|servers?|networks?|systems?|portals?|computers?|databases?))?\s+(?:(?:was|were|has been|had been|have been|is|are|got)\s+(?:\p{L}+\s+)?(?:hacked|breached|hit|attacked|compromised|targeted|infected|affected|struck|defaced|disrupted|crippled|knocked|taken down|down|offline)\b|(?:suffered|disclosed|confirmed|reported|announced|experienced|faced|came under|fell victim|notified|(?:is|was) investigating)\b[^.]{0,50}\b(?:breach|attack|hack|incident|intrusion|ransomware|compromise|cyber)))",
+        r"(?i)^(?:(?:'s|’s)\s+(?:customers|users|employees|patients|members|clients|network|systems|servers|data|database|website|site|computers|e-?mails?|accounts)\b|(?:(?:'s|’s)?\s+(?:official\s+)?(?:websites?|sites?|servers?|networks?|systems?|portals?|computers?|databases?))?\s+(?:(?:was|were|has been|had been|have been|is|are|got)\s+(?:\p{L}+\s+)?(?:hacked|breached|hit|attacked|compromised|targeted|infected|affected|struck|defaced|disrupted|crippled|knocked|taken down|down|offline)\b|(?:(?:has|have|had)\s+)?(?:suffered|disclosed|confirmed|reported|announced|experienced|faced|came under|fell victim|notified|admitted|acknowledged|revealed|paid|refused to pay|declined to pay|decided not to pay|agreed to pay|refused to meet|learned|(?:is|was) investigating)\b[^.]{0,50}\b(?:breach|attack|hack|incident|intrusion|ransom|compromise|cyber|victim|demands?))|\s+(?:data\s+)?(?:breach|hack)\b)",
     )
 });
 
@@ -51,6 +51,26 @@ fn harm_nearby(text: &str, sentences: &[Range<usize>], mention: &Range<usize>) -
 fn is_attack(incident: &Incident) -> bool {
     let attack = |t: &IncidentType| !matches!(t, IncidentType::VulnerabilityDisclosure | IncidentType::PatchRelease);
     attack(&incident.kind) || incident.also.iter().any(attack)
+}
+
+/// Words just before an unnamed group that say it came to harm: "affected customers",
+/// "tricked users into".
+static HARMED_GROUP_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(?:affected|affecting|impacted|impacting|targeted|targeting|targets|hit|hitting|infected|infecting|trick(?:ed|ing)?|lur(?:e|ed|ing)|dup(?:e|ed|ing)|scammed|defrauded|extort(?:ed|ing)?|notif(?:y|ied|ying)|warn(?:ed|ing)|attacked|attacking|compromised|victimi[sz]ed|locked|encrypted)\s+(?:the\s+|its\s+|their\s+)?(?:[\p{L}-]+\s+){0,2}$",
+    )
+});
+
+/// Words just after an unnamed group that say it came to harm: "customers were affected".
+static HARMED_GROUP_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)^\s+(?:were|was|have been|had been|are|who were|who had|whose)\s+(?:\p{L}+\s+)?(?:affected|impacted|targeted|hit|infected|tricked|scammed|defrauded|notified|warned|attacked|compromised|exposed|stolen|locked|hacked|breached|victims?)\b",
+    )
+});
+
+/// Whether the words next to a group's mention say it came to harm.
+fn is_harmed_group(text: &str, mention: &Range<usize>) -> bool {
+    HARMED_GROUP_BEFORE.is_match(before(text, mention.start)) || HARMED_GROUP_AFTER.is_match(after(text, mention.end))
 }
 
 /// Whether a group entity's name is one of the attacker nouns.
@@ -157,9 +177,13 @@ pub(super) fn add_parties_elsewhere(
         let Some(main) = main else { continue };
         let role = match e.kind {
             EntityKind::Group if !attack || is_discoverer_group(&e.name) => None,
-            EntityKind::Group if party_role(e) == Some(Role::Target) => {
-                e.mentions.iter().any(|m| harm_nearby(text, sentences, m)).then_some(Role::Target)
+            // Named once, away from the reports, a group is mostly spoken of in general
+            // ("phishing often targets users"): then only the words next to it may say it was hit.
+            EntityKind::Group if party_role(e) == Some(Role::Target) => match &e.mentions[..] {
+                [once] => is_harmed_group(text, once),
+                mentions => mentions.iter().any(|m| harm_nearby(text, sentences, m)),
             }
+            .then_some(Role::Target),
             EntityKind::Organization | EntityKind::GovernmentBody if attack => {
                 e.mentions.iter().any(|m| is_victim(text, m)).then_some(Role::Target)
             }
@@ -169,6 +193,15 @@ pub(super) fn add_parties_elsewhere(
         if let Some(role) = role {
             incidents[main].participants.push((i, role));
         }
+    }
+}
+
+/// Unnamed victims ("users", "customers") belong to attacks: in news of a flaw or its fix they
+/// are those who might be hit, not those who were. Runs once the type model has settled the
+/// incidents' types.
+pub(super) fn drop_unnamed_victims_of_flaws(incidents: &mut [Incident], entities: &[Entity]) {
+    for incident in incidents.iter_mut().filter(|i| !is_attack(i)) {
+        incident.participants.retain(|&(e, role)| role != Role::Target || entities[e].kind != EntityKind::Group);
     }
 }
 
@@ -230,6 +263,57 @@ fn flaw_role(e: &Entity, text: &str) -> Option<Role> {
 mod tests {
     use super::*;
 
+    fn incident(kind: IncidentType, participants: Vec<(usize, Role)>) -> Incident {
+        Incident {
+            kind,
+            also: Vec::new(),
+            confidence: 0.9,
+            temporality: Temporality::Current,
+            participants,
+            occurred: None,
+            attributions: Vec::new(),
+            impact: Default::default(),
+            evidence: Vec::new(),
+        }
+    }
+
+    fn entity(kind: EntityKind, name: &str) -> Entity {
+        Entity {
+            kind,
+            name: name.into(),
+            mentions: Vec::new(),
+            country_code: String::new(),
+            external_id: String::new(),
+            category: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_group_named_once_is_harmed_only_by_the_words_next_to_it() {
+        for (text, group, harmed) in [
+            ("The scam tricked elderly customers into paying.", "customers", true),
+            ("Some users were affected by the outage.", "users", true),
+            ("Phishing is a growing problem, and users should stay alert.", "users", false),
+            ("Ransomware hit the region, the report on businesses said.", "businesses", false),
+        ] {
+            let at = text.find(group).expect("group in text");
+            assert_eq!(is_harmed_group(text, &(at..at + group.len())), harmed, "{text}");
+        }
+    }
+
+    #[test]
+    fn unnamed_victims_belong_to_attacks_not_to_flaws() {
+        let entities = [entity(EntityKind::Group, "users"), entity(EntityKind::Organization, "Paymaxa")];
+        let both = vec![(0, Role::Target), (1, Role::Target)];
+        let mut incidents = [
+            incident(IncidentType::VulnerabilityDisclosure, both.clone()),
+            incident(IncidentType::DataBreach, both.clone()),
+        ];
+        drop_unnamed_victims_of_flaws(&mut incidents, &entities);
+        assert_eq!(incidents[0].participants, [(1, Role::Target)]);
+        assert_eq!(incidents[1].participants, both);
+    }
+
     #[test]
     fn victims_are_told_by_the_words_around_them() {
         for (text, name) in [
@@ -238,6 +322,11 @@ mod tests {
             ("Northfield Bank suffered a data breach last week.", "Northfield Bank"),
             ("A ransomware attack on Harbourline Hospital disrupted care.", "Harbourline Hospital"),
             ("Paymaxa's customers received phishing emails.", "Paymaxa"),
+            ("Intruders broke into Quorvane Freight and took payroll files.", "Quorvane Freight"),
+            ("Kestrel Mart has admitted that a breach exposed card numbers.", "Kestrel Mart"),
+            ("Northfield Clinic paid the ransom on Friday.", "Northfield Clinic"),
+            ("Northfield Clinic declined to pay the hackers' demands.", "Northfield Clinic"),
+            ("Fallout from the Paymaxa breach continues.", "Paymaxa"),
         ] {
             let at = text.find(name).expect("name in text");
             assert!(is_victim(text, &(at..at + name.len())), "{text}");
@@ -246,6 +335,7 @@ mod tests {
             ("Researchers at Brightlock Labs found the flaw.", "Brightlock Labs"),
             ("Microsoft released a patch on Tuesday.", "Microsoft"),
             ("Microsoft announced a new phone.", "Microsoft"),
+            ("Microsoft has revealed a new phone and paid its staff.", "Microsoft"),
         ] {
             let at = text.find(name).expect("name in text");
             assert!(!is_victim(text, &(at..at + name.len())), "{text}");
