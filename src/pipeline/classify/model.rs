@@ -3,8 +3,9 @@
 //! Cue words find the sentences that report an incident, but labelled news says an article is
 //! about a data breach or phishing in many more words than a cue list holds ("credentials",
 //! "scam", "the attackers obtained"). Two logistic regressions per type read the article:
-//! - the article model, over its words, its title's words and the types its cues found;
-//! - the sentence model, over each sentence's words and word pairs, trained on the sentences
+//! - the article model, over its words and their stems, its title's words and the types its
+//!   cues found;
+//! - the sentence model, over each sentence's words, stems and word pairs, trained on the sentences
 //!   that hold an annotated event's arguments. Its best sentence is where the article tells of
 //!   the event, which a word count over a long article dilutes.
 //!
@@ -394,9 +395,10 @@ impl TypeModel {
             let _ = write!(out, "\t{}", t.as_str_name());
         }
         out.push('\n');
+        // A copy without the features, to read the special rows through `special_row`.
+        let mut rows = Self { weights: HashMap::default(), stack: self.stack.clone(), ..*self };
         for key in SPECIAL_ROWS {
-            let mut model = self.clone();
-            let values = *model.special_row(key).expect("a special row");
+            let values = *rows.special_row(key).expect("a special row");
             row(&mut out, key, &values);
         }
         let mut keys: Vec<&String> = self.weights.keys().collect();
