@@ -257,17 +257,16 @@ fn sigmoid(x: f32) -> f32 {
 impl TypeModel {
     /// The log-odds of each type by the article model, given an article's [`features`].
     pub fn article_logits(&self, features: &[String]) -> [f32; N] {
-        let mut sum = self.bias;
-        for w in features.iter().filter_map(|f| self.weights.get(f)) {
-            add(&mut sum, w);
-        }
-        sum
+        self.logits(self.bias, features)
     }
 
     /// The log-odds of each type by the sentence model, given a sentence's
     /// [`sentence_features`].
     pub fn sentence_logits(&self, features: &[String]) -> [f32; N] {
-        let mut sum = self.sentence_bias;
+        self.logits(self.sentence_bias, features)
+    }
+
+    fn logits(&self, mut sum: [f32; N], features: &[String]) -> [f32; N] {
         for w in features.iter().filter_map(|f| self.weights.get(f)) {
             add(&mut sum, w);
         }
