@@ -118,8 +118,7 @@ fn main() {
             max_concurrency: config::default_concurrency(),
             drain_timeout: Duration::from_secs(5),
             connection: ConnectionLimits::default(),
-            gazetteers: Vec::new(),
-            type_model: None,
+            pipeline: Default::default(),
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(server::serve(listener, config, async {

@@ -31,8 +31,7 @@ async fn throughput() -> f64 {
         max_concurrency: 64,
         drain_timeout: Duration::from_secs(5),
         connection: ConnectionLimits::default(),
-        gazetteers: Vec::new(),
-        type_model: None,
+        pipeline: Default::default(),
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(server::serve(listener, config, async {

@@ -371,6 +371,11 @@ pub struct ModelArgs {
     pub type_model: Option<PathBuf>,
 }
 
+/// The pipeline's files, as `serve`, `enrich` and `eval` take them.
+pub fn pipeline_config(gazetteers: &GazetteerArgs, model: &ModelArgs) -> crate::pipeline::PipelineConfig {
+    crate::pipeline::PipelineConfig { gazetteers: gazetteers.files.clone(), type_model: model.type_model.clone() }
+}
+
 /// Where more names come from.
 #[derive(Debug, Clone, Args)]
 pub struct GazetteerArgs {

@@ -15,7 +15,7 @@ use incident_enricher::{
         EvalScoreArgs, GazetteerArgs, ModelArgs, ServeArgs, TrainArgs,
     },
     eval, input, pb,
-    pipeline::{Document, Pipeline, PipelineService, classify::model, entities::Gazetteer},
+    pipeline::{Document, Pipeline, PipelineService},
     server::{self, Listener, ServerConfig},
     telemetry::{self, Telemetry},
 };
@@ -143,8 +143,7 @@ async fn enrich(args: EnrichArgs) -> Result<ExitCode, Box<dyn std::error::Error>
 
 /// The pipeline with the user's gazetteers and type model.
 fn pipeline(gazetteers: &GazetteerArgs, model: &ModelArgs) -> Result<Pipeline, Box<dyn std::error::Error>> {
-    let (gazetteer, _) = Gazetteer::with_files(&gazetteers.files)?;
-    Ok(Pipeline::with_gazetteer(gazetteer).with_type_model(model::load(model.type_model.as_deref())?))
+    Ok(Pipeline::load(&config::pipeline_config(gazetteers, model))?)
 }
 
 /// The response for one article, or the error response saying why there is none.

@@ -10,6 +10,9 @@ use crate::pb;
 /// Byte range in the cleaned text ([`Document::clean`]).
 pub type CleanRange = Range<usize>;
 
+/// The deadline of [`Document::in_process`]: far beyond any article's time.
+const IN_PROCESS_DEADLINE: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Why a request cannot be enriched: the caller's fault, reported as `INVALID_ARGUMENT`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum InvalidArticle {
@@ -93,6 +96,13 @@ impl Document {
             fingerprint: 0,
             timings: Vec::new(),
         })
+    }
+
+    /// Wraps an article for a caller in this process: no size limit, and a deadline no
+    /// in-process run reaches.
+    pub fn in_process(article: pb::Article, include_clean_text: bool) -> Result<Self, InvalidArticle> {
+        let request = pb::EnrichRequest { article: Some(article), include_clean_text };
+        Self::new(request, usize::MAX, Instant::now() + IN_PROCESS_DEADLINE)
     }
 
     /// The cleaned text.

@@ -18,7 +18,7 @@ pub(crate) mod test_util;
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
+use std::{path::PathBuf, sync::Arc};
 
 use tokio::sync::Semaphore;
 use tower::{
@@ -35,6 +35,26 @@ pub use stage::{StageError, StageLayer, Step};
 
 /// The pipeline with its type erased, as the server and the CLI hold it.
 pub type PipelineService = BoxCloneSyncService<Document, Document, BoxError>;
+
+/// What a pipeline is built from; the defaults are the built-in tables and model.
+#[derive(Debug, Clone, Default)]
+pub struct PipelineConfig {
+    /// Gazetteer files (STIX 2.1 bundles, MISP galaxy clusters) that extend the built-in names.
+    pub gazetteers: Vec<PathBuf>,
+    /// A type model file (from `train`) that replaces the built-in one.
+    pub type_model: Option<PathBuf>,
+}
+
+/// A file named in the [`PipelineConfig`] cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A gazetteer file.
+    #[error(transparent)]
+    Gazetteer(#[from] entities::GazetteerError),
+    /// The type model file.
+    #[error(transparent)]
+    TypeModel(#[from] classify::model::ModelFileError),
+}
 
 /// The four stages, built once (gazetteers compiled) and shared by every request.
 #[derive(Clone)]
@@ -61,6 +81,22 @@ impl Pipeline {
         }
     }
 
+    /// Builds the stages from `config`'s files; the only way the server and the CLI build them.
+    pub fn load(config: &PipelineConfig) -> Result<Self, LoadError> {
+        let (gazetteer, _) = entities::Gazetteer::with_files(&config.gazetteers)?;
+        let model = classify::model::load(config.type_model.as_deref())?;
+        Ok(Self::with_gazetteer(gazetteer).with_type_model(model))
+    }
+
+    /// Runs every stage on `doc` on this thread, for in-process callers (the CLI, training,
+    /// benches, fuzzing, tests). A panicking stage costs this article only.
+    pub fn run(&self, doc: Document) -> Result<Document, StageError> {
+        let doc = self.cleanup.run(doc)?;
+        let doc = self.entities.run(doc)?;
+        let doc = self.classify.run(doc)?;
+        self.incidents.run(doc)
+    }
+
     /// Replaces the built-in incident type model, e.g. with one trained by `train`.
     pub fn with_type_model(mut self, model: classify::model::TypeModel) -> Self {
         self.incidents = StageLayer::new(incidents::Incidents::new(Arc::new(model)));
@@ -72,12 +108,8 @@ impl Pipeline {
     pub async fn warm_up(&self) {
         const SAMPLE: &str = "Skip to content\nHackers defaced the website of Ukraine's Foreign Ministry on Friday, \
             spokesman Oleg Petrenko said. Related: earlier attacks\n";
-        let request = crate::pb::EnrichRequest {
-            article: Some(crate::pb::Article { text: SAMPLE.into(), ..Default::default() }),
-            include_clean_text: false,
-        };
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
-        let doc = Document::new(request, usize::MAX, deadline).expect("the warm-up sample is a valid article");
+        let article = crate::pb::Article { text: SAMPLE.into(), ..Default::default() };
+        let doc = Document::in_process(article, false).expect("the warm-up sample is a valid article");
         self.unlimited().oneshot(doc).await.expect("the warm-up sample enriches");
     }
 

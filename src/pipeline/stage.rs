@@ -66,6 +66,13 @@ impl<T> StageLayer<T> {
     }
 }
 
+impl<T: Step> StageLayer<T> {
+    /// Runs the step on this thread, as [`Stage`] does off the reactor.
+    pub(super) fn run(&self, doc: Document) -> Result<Document, StageError> {
+        run::<T>(&self.step, doc)
+    }
+}
+
 impl<T> Clone for StageLayer<T> {
     fn clone(&self) -> Self {
         Self { step: Arc::clone(&self.step) }

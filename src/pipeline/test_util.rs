@@ -1,17 +1,12 @@
 //! Helpers for the stages' unit tests.
 
-use tokio::time::{Duration, Instant};
-
 use super::{Document, Step};
 use crate::pb;
 
 /// A document for `text`, as the server would build it.
 pub(crate) fn doc(text: &str) -> Document {
-    let request = pb::EnrichRequest {
-        article: Some(pb::Article { id: "test".into(), text: text.into(), ..Default::default() }),
-        include_clean_text: true,
-    };
-    Document::new(request, usize::MAX, Instant::now() + Duration::from_secs(60)).expect("test articles are valid")
+    let article = pb::Article { id: "test".into(), text: text.into(), ..Default::default() };
+    Document::in_process(article, true).expect("test articles are valid")
 }
 
 /// Runs `steps` in order on `text`.

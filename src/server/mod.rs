@@ -32,11 +32,7 @@ pub use status::{Draining, from_pipeline, to_status};
 use crate::{
     config::{ListenAddr, ServeArgs},
     pb::{self, enricher_server::EnricherServer},
-    pipeline::{
-        Pipeline,
-        classify::model,
-        entities::{Gazetteer, GazetteerError},
-    },
+    pipeline::{LoadError, Pipeline, PipelineConfig},
 };
 
 /// The service name health reports on, besides the server as a whole ("").
@@ -73,12 +69,9 @@ pub enum ServeError {
     /// The transport failed.
     #[error("gRPC transport failed")]
     Transport(#[from] tonic::transport::Error),
-    /// A gazetteer file could not be loaded.
+    /// A file the pipeline is built from could not be used.
     #[error(transparent)]
-    Gazetteer(#[from] GazetteerError),
-    /// The type model file could not be loaded.
-    #[error(transparent)]
-    TypeModel(#[from] model::ModelFileError),
+    Pipeline(#[from] LoadError),
 }
 
 impl Listener {
@@ -119,10 +112,8 @@ pub struct ServerConfig {
     pub drain_timeout: Duration,
     /// What one HTTP/2 connection may hold.
     pub connection: ConnectionLimits,
-    /// STIX and MISP files that extend the built-in gazetteers.
-    pub gazetteers: Vec<PathBuf>,
-    /// A trained incident type model to use instead of the built-in one.
-    pub type_model: Option<PathBuf>,
+    /// The files the pipeline is built from.
+    pub pipeline: PipelineConfig,
 }
 
 impl From<&ServeArgs> for ServerConfig {
@@ -136,8 +127,7 @@ impl From<&ServeArgs> for ServerConfig {
             max_concurrency: a.max_concurrency,
             drain_timeout: a.drain_timeout,
             connection: ConnectionLimits::from(a),
-            gazetteers: a.gazetteers.files.clone(),
-            type_model: a.model.type_model.clone(),
+            pipeline: crate::config::pipeline_config(&a.gazetteers, &a.model),
         }
     }
 }
@@ -170,8 +160,7 @@ pub async fn serve_with_capacity(
     capacity: Arc<Semaphore>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
-    let (gazetteer, _) = Gazetteer::with_files(&config.gazetteers)?;
-    let pipeline = Pipeline::with_gazetteer(gazetteer).with_type_model(model::load(config.type_model.as_deref())?);
+    let pipeline = Pipeline::load(&config.pipeline)?;
     // Ready means ready: health reports SERVING only after the patterns are compiled.
     pipeline.warm_up().await;
     let draining = Arc::new(AtomicBool::new(false));

@@ -30,8 +30,7 @@ pub fn config() -> ServerConfig {
         max_concurrency: 4,
         drain_timeout: Duration::from_secs(10),
         connection: ConnectionLimits { max_concurrent_streams: 64, ..ConnectionLimits::default() },
-        gazetteers: Vec::new(),
-        type_model: None,
+        pipeline: Default::default(),
     }
 }
 
