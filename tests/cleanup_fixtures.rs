@@ -62,8 +62,9 @@ fn folded(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn covering<'a>(spans: &'a [(Range<usize>, &'static str)], line: &Range<usize>) -> Option<&'a str> {
-    spans.iter().find(|(r, _)| r.start <= line.start && line.end <= r.end).map(|(_, why)| *why)
+/// The reason or role, as the API names it, of the span that covers `line`.
+fn covering(spans: &[(Range<usize>, impl ToString)], line: &Range<usize>) -> Option<String> {
+    spans.iter().find(|(r, _)| r.start <= line.start && line.end <= r.end).map(|(_, why)| why.to_string())
 }
 
 fn check(path: &Path) -> Vec<String> {
@@ -75,7 +76,7 @@ fn check(path: &Path) -> Vec<String> {
     let want: Vec<String> = fixture
         .lines
         .iter()
-        .filter(|(e, _, _)| *e != Expect::Remove(String::new()) && !matches!(e, Expect::Remove(_)))
+        .filter(|(e, _, _)| !matches!(e, Expect::Remove(_)))
         .map(|(_, r, _)| folded(&fixture.page[r.clone()]))
         .collect();
     let got: Vec<String> = doc.text().lines().filter(|l| !l.trim().is_empty()).map(folded).collect();
@@ -87,17 +88,17 @@ fn check(path: &Path) -> Vec<String> {
     for (expect, range, n) in &fixture.lines {
         let text = &fixture.page[range.clone()];
         match expect {
-            Expect::Remove(reason) => match covering(&doc.removed, range) {
-                Some(got) if got == reason => {}
+            Expect::Remove(reason) => match covering(&doc.cleaned.removed, range) {
+                Some(got) if got == *reason => {}
                 got => problems.push(format!("{name}:{n}: want removed as {reason}, got {got:?}: {text:?}")),
             },
             Expect::Byline => {
-                if covering(&doc.marked, range) != Some("byline") {
+                if covering(&doc.cleaned.marked, range).as_deref() != Some("byline") {
                     problems.push(format!("{name}:{n}: want a byline mark: {text:?}"));
                 }
             }
             Expect::Keep => {
-                if let Some(reason) = covering(&doc.removed, range) {
+                if let Some(reason) = covering(&doc.cleaned.removed, range) {
                     problems.push(format!("{name}:{n}: article line removed as {reason}: {text:?}"));
                 }
             }

@@ -7,7 +7,7 @@ use tokio::time::{Duration, Instant};
 use super::corpus;
 use crate::{
     input, pb,
-    pipeline::{Document, Step, classify::sentences, cleanup::Cleanup},
+    pipeline::{Document, Step, cleanup::Cleanup, text::sentences},
 };
 
 /// What cleanup did to a corpus.
@@ -70,13 +70,13 @@ impl CleanupReport {
     fn add(&mut self, id: &str, doc: &Document, examples: usize) {
         let input = doc.article.text.as_str();
         self.articles += 1;
-        *self.languages.entry(doc.language.clone()).or_default() += 1;
+        *self.languages.entry(doc.cleaned.language.clone()).or_default() += 1;
         self.bytes += input.len();
         self.chars += input.chars().count();
-        for (range, reason) in &doc.removed {
+        for (range, reason) in &doc.cleaned.removed {
             let chars = input[range.clone()].chars().count();
             self.removed_chars += chars;
-            let entry = self.by_reason.entry(reason).or_default();
+            let entry = self.by_reason.entry(reason.as_str()).or_default();
             entry.0 += 1;
             entry.1 += chars;
         }

@@ -20,11 +20,11 @@ use crate::{
         classify::{
             Classify,
             model::{N, TYPES, TypeModel, features, sentence_features},
-            sentences,
         },
         cleanup::Cleanup,
         entities::Entities,
         offsets::CodePoints,
+        text::sentences,
     },
 };
 
@@ -101,7 +101,7 @@ fn featurise(gold: &[Labelled]) -> Vec<Featurised> {
             let sentences = sentences::split(doc.text())
                 .into_iter()
                 .map(|s| {
-                    let input = doc.clean.to_input(s.clone());
+                    let input = doc.cleaned.text.to_input(s.clone());
                     let (start, end) = (code_points.of(input.start), code_points.of(input.end));
                     let events = g.arguments.iter().filter(|a| a.start < end && start < a.end);
                     (sentence_features(&doc, s), types_of(events.map(|a| a.subtype.as_str())))

@@ -41,27 +41,14 @@ pub struct Document {
     pub include_clean_text: bool,
     /// When the caller stops waiting; stages do not start after it.
     pub deadline: Instant,
-    /// The article body after cleanup, with its map back to `article.text`.
-    pub clean: CleanText,
-    /// Page furniture removed by cleanup: input byte ranges and reasons.
-    pub removed: Vec<(Range<usize>, &'static str)>,
-    /// Kept blocks that are not article prose (title, byline): input byte ranges and roles.
-    pub marked: Vec<(Range<usize>, &'static str)>,
-    /// ISO 639-1 code of the article's language, empty if unknown.
-    pub language: String,
-    /// Entities found, in order of first mention.
-    pub entities: Vec<Entity>,
-    /// Technical indicators found.
-    pub indicators: Vec<Indicator>,
-    /// Sentences that report an incident, found by classify.
-    pub reports: Vec<Report>,
-    /// Cue words classify found used in a non-cyber sense ("patch of land", "breach of
-    /// contract"), in order: the type model reads past them.
-    pub non_cyber: Vec<CleanRange>,
-    /// Incidents assembled from the reports.
+    /// What cleanup wrote: the article body and what was taken out of the page.
+    pub cleaned: Cleaned,
+    /// What entities wrote: who and what the article names.
+    pub tagged: Tagged,
+    /// What classify wrote: the sentences that report incidents and the type scores.
+    pub classified: Classified,
+    /// What incidents wrote: the incidents assembled from the reports.
     pub incidents: Vec<Incident>,
-    /// SimHash of the cleaned text.
-    pub fingerprint: u64,
     /// Time spent in each stage, in pipeline order.
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -84,16 +71,10 @@ impl Document {
             article,
             include_clean_text: request.include_clean_text,
             deadline,
-            clean: CleanText::default(),
-            removed: Vec::new(),
-            marked: Vec::new(),
-            language: String::new(),
-            entities: Vec::new(),
-            indicators: Vec::new(),
-            reports: Vec::new(),
-            non_cyber: Vec::new(),
+            cleaned: Cleaned::default(),
+            tagged: Tagged::default(),
+            classified: Classified::default(),
             incidents: Vec::new(),
-            fingerprint: 0,
             timings: Vec::new(),
         })
     }
@@ -107,7 +88,7 @@ impl Document {
 
     /// The cleaned text.
     pub fn text(&self) -> &str {
-        self.clean.as_str()
+        self.cleaned.text.as_str()
     }
 
     /// The day the article was published, if the caller said and it is a representable date.
@@ -115,6 +96,149 @@ impl Document {
         let stamp = self.article.published_at.as_ref()?;
         chrono::DateTime::from_timestamp(stamp.seconds, 0).map(|t| t.date_naive())
     }
+}
+
+/// The cleanup stage's findings.
+#[derive(Debug, Clone, Default)]
+pub struct Cleaned {
+    /// The article body, with its map back to `article.text`.
+    pub text: CleanText,
+    /// Page furniture removed: input byte ranges and why.
+    pub removed: Vec<(Range<usize>, Removal)>,
+    /// Kept blocks that are not article prose: input byte ranges and what they are.
+    pub marked: Vec<(Range<usize>, Marked)>,
+    /// ISO 639-1 code of the article's language, empty if unknown.
+    pub language: String,
+    /// The sentences of the cleaned text, in order.
+    pub sentences: Vec<CleanRange>,
+    /// SimHash of the cleaned text: renderings of one report on several sites are close.
+    pub fingerprint: u64,
+}
+
+/// Why cleanup removed part of the page; [`Removal::as_str`] gives the API's reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Removal {
+    /// HTML tags, comments and entities.
+    Markup,
+    /// Menus, breadcrumbs, "Skip to content".
+    Navigation,
+    /// Lists of links to other articles.
+    RelatedLinks,
+    /// Headlines of other stories.
+    OtherHeadline,
+    /// Sharing buttons and comment prompts.
+    SharePrompt,
+    /// Subscriptions, newsletters, advertising.
+    Promotion,
+    /// Appeals for donations.
+    DonationAppeal,
+    /// Cookie banners.
+    CookieNotice,
+    /// The site's addresses, e-mails and phone numbers.
+    ContactDetails,
+    /// Copyright lines, disclaimers, translation notices.
+    Disclaimer,
+    /// Credits of photos.
+    PhotoCredit,
+    /// The title repeated.
+    DuplicateTitle,
+    /// A paragraph repeated.
+    DuplicateParagraph,
+}
+
+impl Removal {
+    /// The reason as the API names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Removal::Markup => "markup",
+            Removal::Navigation => "navigation",
+            Removal::RelatedLinks => "related_links",
+            Removal::OtherHeadline => "other_headline",
+            Removal::SharePrompt => "share_prompt",
+            Removal::Promotion => "promotion",
+            Removal::DonationAppeal => "donation_appeal",
+            Removal::CookieNotice => "cookie_notice",
+            Removal::ContactDetails => "contact_details",
+            Removal::Disclaimer => "disclaimer",
+            Removal::PhotoCredit => "photo_credit",
+            Removal::DuplicateTitle => "duplicate_title",
+            Removal::DuplicateParagraph => "duplicate_paragraph",
+        }
+    }
+}
+
+impl std::fmt::Display for Removal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a kept block that is not article prose is; [`Marked::as_str`] gives the API's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marked {
+    /// The article's headline.
+    Title,
+    /// Who wrote or contributed.
+    Byline,
+}
+
+impl Marked {
+    /// The role as the API names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Marked::Title => "title",
+            Marked::Byline => "byline",
+        }
+    }
+}
+
+impl std::fmt::Display for Marked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The entities stage's findings.
+#[derive(Debug, Clone, Default)]
+pub struct Tagged {
+    /// Entities found, in order of first mention.
+    pub entities: Vec<Entity>,
+    /// Technical indicators found.
+    pub indicators: Vec<Indicator>,
+}
+
+/// The classify stage's findings.
+#[derive(Debug, Clone, Default)]
+pub struct Classified {
+    /// Sentences that report an incident.
+    pub reports: Vec<Report>,
+    /// Cue words used in a non-cyber sense ("patch of land", "breach of contract"), in
+    /// order: the type model reads past them.
+    pub non_cyber: Vec<CleanRange>,
+    /// What the type model says of the article.
+    pub type_scores: TypeScores,
+}
+
+/// The type model's verdict on an article, for each type it knows, in its order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TypeScores {
+    /// Probability at which a type counts as reported.
+    pub threshold: f32,
+    /// One per type the model knows.
+    pub types: Vec<TypeScore>,
+}
+
+/// The type model's verdict on one type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeScore {
+    /// The type.
+    pub kind: pb::IncidentType,
+    /// Probability that the article reports it.
+    pub probability: f32,
+    /// The sentence that speaks most for it, if the text has any.
+    pub best_sentence: Option<CleanRange>,
+    /// Probability the sentence model gives that sentence.
+    pub sentence_probability: f32,
 }
 
 /// Something the article names.

@@ -25,7 +25,7 @@ pub(crate) fn check(doc: &Document) -> pb::EnrichResponse {
             "{what} {r:?} is empty or not on char boundaries of the {} cleaned bytes",
             clean.len()
         );
-        let back = doc.clean.to_input(r.clone());
+        let back = doc.cleaned.text.to_input(r.clone());
         assert!(
             back.start < back.end
                 && back.end <= input.len()
@@ -35,19 +35,19 @@ pub(crate) fn check(doc: &Document) -> pb::EnrichResponse {
             input.len()
         );
     };
-    for e in &doc.entities {
+    for e in &doc.tagged.entities {
         assert!(!e.mentions.is_empty(), "entity {} without mentions", e.name);
         e.mentions.iter().for_each(|m| in_clean(&format!("mention of {}", e.name), m));
     }
-    for i in &doc.indicators {
+    for i in &doc.tagged.indicators {
         i.mentions.iter().for_each(|m| in_clean(&format!("mention of {}", i.value), m));
     }
-    for r in &doc.reports {
+    for r in &doc.classified.reports {
         in_clean("report", &r.sentence);
         r.year.iter().for_each(|(_, at)| in_clean("report year", at));
     }
     let entity =
-        |what: &str, i: usize| assert!(i < doc.entities.len(), "{what} names entity {i} of {}", doc.entities.len());
+        |what: &str, i: usize| assert!(i < doc.tagged.entities.len(), "{what} names entity {i} of {}", doc.tagged.entities.len());
     for inc in &doc.incidents {
         assert!((0.0..=1.0).contains(&inc.confidence), "confidence {}", inc.confidence);
         inc.evidence.iter().for_each(|s| in_clean("evidence", s));
@@ -59,7 +59,8 @@ pub(crate) fn check(doc: &Document) -> pb::EnrichResponse {
             in_clean("attribution", &a.evidence);
         }
     }
-    for (r, why) in doc.removed.iter().chain(&doc.marked) {
+    let removed = doc.cleaned.removed.iter().map(|(r, why)| (r, why.as_str()));
+    for (r, why) in removed.chain(doc.cleaned.marked.iter().map(|(r, role)| (r, role.as_str()))) {
         assert!(
             r.start < r.end && r.end <= input.len() && input.is_char_boundary(r.start) && input.is_char_boundary(r.end),
             "{why} {r:?} is empty or not on char boundaries of the {} input bytes",

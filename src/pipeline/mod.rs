@@ -10,9 +10,9 @@ pub mod incidents;
 #[cfg(test)]
 pub(crate) mod invariants;
 pub mod offsets;
-mod regex;
 mod response;
 mod stage;
+pub(crate) mod text;
 #[cfg(test)]
 pub(crate) mod test_util;
 #[cfg(test)]
@@ -27,7 +27,10 @@ use tower::{
 };
 
 pub use deadline::{DeadlineExceeded, DeadlineLayer};
-pub use document::{Attribution, CleanRange, Document, Entity, Impact, Incident, Indicator, InvalidArticle, Report};
+pub use document::{
+    Attribution, Classified, CleanRange, Cleaned, Document, Entity, Impact, Incident, Indicator, InvalidArticle, Marked,
+    Removal, Report, Tagged, TypeScore, TypeScores,
+};
 pub use response::SERVICE_VERSION;
 #[cfg(feature = "fault-injection")]
 pub use stage::PANIC_IN_STAGE_ID;

@@ -22,11 +22,11 @@ impl Document {
     /// The response for this document.
     pub fn into_response(self) -> pb::EnrichResponse {
         let spans = Spans { code_points: CodePoints::new(&self.article.text) };
-        let clean = |r: &CleanRange| spans.input(self.clean.to_input(r.clone()));
+        let clean = |r: &CleanRange| spans.input(self.cleaned.text.to_input(r.clone()));
         let entity_id = |i: usize| format!("e{i}");
 
         let entities = self
-            .entities
+            .tagged.entities
             .iter()
             .enumerate()
             .map(|(i, e)| pb::Entity {
@@ -39,7 +39,7 @@ impl Document {
             })
             .collect();
         let indicators = self
-            .indicators
+            .tagged.indicators
             .iter()
             .map(|ind| pb::Indicator {
                 kind: ind.kind.into(),
@@ -89,14 +89,14 @@ impl Document {
             })
             .collect();
         let removed = self
-            .removed
+            .cleaned.removed
             .iter()
-            .map(|(r, reason)| pb::Removed { span: Some(spans.input(r.clone())), reason: reason.to_string() })
+            .map(|(r, reason)| pb::Removed { span: Some(spans.input(r.clone())), reason: reason.as_str().to_string() })
             .collect();
         let marked = self
-            .marked
+            .cleaned.marked
             .iter()
-            .map(|(r, role)| pb::Marked { span: Some(spans.input(r.clone())), role: role.to_string() })
+            .map(|(r, role)| pb::Marked { span: Some(spans.input(r.clone())), role: role.as_str().to_string() })
             .collect();
 
         pb::EnrichResponse {
@@ -105,12 +105,12 @@ impl Document {
                 clean_text: if self.include_clean_text { self.text().to_string() } else { String::new() },
                 removed,
                 marked,
-                language: self.language.clone(),
+                language: self.cleaned.language.clone(),
             }),
             entities,
             incidents,
             indicators,
-            content_fingerprint: format!("{:016x}", self.fingerprint),
+            content_fingerprint: format!("{:016x}", self.cleaned.fingerprint),
             provenance: Some(pb::Provenance {
                 service_version: SERVICE_VERSION.to_string(),
                 stages: self

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::pipeline::regex::compile;
+use crate::pipeline::text::compile;
 
 use crate::pb::IncidentType;
 

@@ -3,11 +3,13 @@
 
 mod cues;
 pub mod model;
-pub(crate) mod sentences;
 
 use chrono::Datelike;
 
-use super::{CleanRange, Document, Report, Step, regex::Hits};
+use super::{
+    CleanRange, Document, Report, Step,
+    text::{Hits, sentences},
+};
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
 use cues::{ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, PAST, YEAR};
@@ -51,13 +53,13 @@ fn report_clause(
     let s = &text[clause.clone()];
     let year = hits
         .year
-        .touch(&clause)
+        .may_match_in(&clause)
         .then(|| YEAR.find(s))
         .flatten()
         .and_then(|m| Some((m.as_str().parse().ok()?, clause.start + m.start()..clause.start + m.end())));
-    let temporality = if hits.past.touch(&clause) && PAST.is_match(s) {
+    let temporality = if hits.past.may_match_in(&clause) && PAST.is_match(s) {
         Temporality::Historical
-    } else if hits.hypothetical.touch(&clause) && HYPOTHETICAL.is_match(s) {
+    } else if hits.hypothetical.may_match_in(&clause) && HYPOTHETICAL.is_match(s) {
         Temporality::Hypothetical
     } else {
         Temporality::Current
@@ -79,7 +81,7 @@ fn report_clause(
         }
     };
     let mut any = false;
-    for (cue, _) in CUES.iter().zip(&hits.cues).filter(|(_, h)| h.touch(&clause)) {
+    for (cue, _) in CUES.iter().zip(&hits.cues).filter(|(_, h)| h.may_match_in(&clause)) {
         for m in cue.pattern.find_iter(s) {
             let followed_by = |p: &str| s.get(m.end()..m.end() + p.len()).is_some_and(|t| t.eq_ignore_ascii_case(p));
             if cue.not_followed_by.iter().any(|p| followed_by(p)) {
@@ -96,7 +98,7 @@ fn report_clause(
         any = true;
     }
     let (attack, systems) = &*ATTACK_ON_SYSTEMS;
-    if !any && hits.attack.touch(&clause) && systems.is_match(s) && attack.is_match(s) {
+    if !any && hits.attack.may_match_in(&clause) && systems.is_match(s) && attack.is_match(s) {
         push(IncidentType::UnknownCyberattack);
     }
 }
@@ -106,7 +108,7 @@ impl Step for Classify {
 
     fn apply(&self, doc: &mut Document) {
         // The cues are English: read in another language they would invent incidents.
-        if !doc.language.is_empty() && doc.language != "en" {
+        if !doc.cleaned.language.is_empty() && doc.cleaned.language != "en" {
             return;
         }
         let text = doc.text();
@@ -117,7 +119,7 @@ impl Step for Classify {
         // Wiper and ransomware families named in the text, in order: they say how an attack
         // was made.
         let mut families: Vec<(CleanRange, IncidentType)> = doc
-            .entities
+            .tagged.entities
             .iter()
             .filter(|e| e.kind == EntityKind::Malware)
             .filter_map(|e| {
@@ -133,8 +135,8 @@ impl Step for Classify {
         families.sort_by_key(|(m, _)| m.start);
         let mut reports: Vec<Report> = Vec::new();
         let mut non_cyber = Vec::new();
-        for sentence in sentences::split(text) {
-            let years = if hits.year.touch(&sentence) { YEAR.find_iter(&text[sentence.clone()]).count() } else { 0 };
+        for sentence in doc.cleaned.sentences.iter().cloned() {
+            let years = if hits.year.may_match_in(&sentence) { YEAR.find_iter(&text[sentence.clone()]).count() } else { 0 };
             for clause in sentences::clauses(text, sentence, years) {
                 report_clause(text, clause, &hits, &families, &mut reports, &mut non_cyber);
             }
@@ -153,8 +155,8 @@ impl Step for Classify {
         }
         // Cues are tried in turn, so a clause's spans come in cue order.
         non_cyber.sort_by_key(|r| r.start);
-        doc.reports = reports;
-        doc.non_cyber = non_cyber;
+        doc.classified.reports = reports;
+        doc.classified.non_cyber = non_cyber;
     }
 }
 
@@ -169,7 +171,7 @@ mod tests {
 
     fn reports(text: &str) -> Vec<(IncidentType, Temporality)> {
         let doc = run(text, &[&step(&Cleanup), &step(&Entities::new()), &step(&Classify)]);
-        doc.reports.iter().map(|r| (r.kind, r.temporality)).collect()
+        doc.classified.reports.iter().map(|r| (r.kind, r.temporality)).collect()
     }
 
     #[test]

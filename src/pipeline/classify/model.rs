@@ -171,7 +171,7 @@ fn each_feature(doc: &Document, mut f: impl FnMut(&str)) {
         each_word(piece, "", &mut buffer, &mut f);
     }
     each_word(&doc.article.title, "t:", &mut buffer, &mut f);
-    for r in &doc.reports {
+    for r in &doc.classified.reports {
         buffer.clear();
         buffer.push_str("cue:");
         buffer.push_str(r.kind.as_str_name());
@@ -183,8 +183,8 @@ fn each_feature(doc: &Document, mut f: impl FnMut(&str)) {
 /// non-cyber sense.
 fn readable(doc: &Document, range: CleanRange) -> impl Iterator<Item = &str> {
     let (start, end) = (range.start, range.end);
-    let first = doc.non_cyber.partition_point(|s| s.end <= start);
-    let skipped = doc.non_cyber[first..].iter().take_while(move |s| s.start < end);
+    let first = doc.classified.non_cyber.partition_point(|s| s.end <= start);
+    let skipped = doc.classified.non_cyber[first..].iter().take_while(move |s| s.start < end);
     let mut at = start;
     skipped.map(move |s| s.start.max(start)..s.end.min(end)).chain(std::iter::once(end..end)).map(move |s| {
         let piece = &doc.text()[at.min(s.start)..s.start];
@@ -461,7 +461,7 @@ mod tests {
         };
         let text = "Farmers planted beans on a patch of land. The vendor shipped a patch today.";
         let doc = run(text, &[&step(&Cleanup), &step(&Entities::new()), &step(&Classify)]);
-        let sentences = super::super::sentences::split(doc.text());
+        let sentences = crate::pipeline::text::sentences::split(doc.text());
         let first = sentence_features(&doc, sentences[0].clone());
         assert!(!first.iter().any(|f| f.starts_with("s:patc")), "{first:?}");
         assert!(first.contains(&"s:of land".to_string()) && first.contains(&"s:beans".to_string()));
@@ -513,7 +513,7 @@ mod tests {
         let text = "Hackers stole customer data in a phishing attack; the ransomware gang demanded a ransom. \
             Researchers found a vulnerability and the vendor released a patch. Phishing, phishing!";
         let doc = run(text, &[&step(&Cleanup), &step(&Entities::new()), &step(&Classify)]);
-        let sentences = super::super::sentences::split(doc.text());
+        let sentences = crate::pipeline::text::sentences::split(doc.text());
         let scores = BUILTIN.score(&doc, &sentences);
         let logits: Vec<[f32; N]> =
             sentences.iter().map(|s| BUILTIN.sentence_logits(&sentence_features(&doc, s.clone()))).collect();

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use foldhash::{HashSet, HashSetExt};
 use regex::Regex;
 
-use crate::pipeline::regex::compile;
+use crate::pipeline::{Removal, text::compile};
 
 use super::lines::Line;
 
@@ -20,7 +20,7 @@ pub(super) enum Verdict {
     /// Who wrote or contributed: kept, and marked.
     Byline,
     /// Furniture, with the reason.
-    Remove(&'static str),
+    Remove(Removal),
 }
 
 impl Verdict {
@@ -56,7 +56,7 @@ pub(super) fn expand_appeals(lines: &[Line<'_>], verdicts: &mut [Verdict]) {
         label || voiced
     };
     let seed = |i: usize, verdict: Verdict| match verdict {
-        Verdict::Remove(r @ ("donation_appeal" | "promotion"))
+        Verdict::Remove(r @ (Removal::DonationAppeal | Removal::Promotion))
             if lines[i].prose && lines[i].voice() >= APPEAL_VOICE =>
         {
             Some(r)
@@ -105,7 +105,7 @@ pub(super) fn absorb_widget_heads(lines: &[Line<'_>], verdicts: &mut [Verdict]) 
             && lines[blurb].words <= WIDGET_BLURB_WORDS
             && lines[blurb].sentences <= 2;
         let body = if has_blurb { blurb + 1 } else { blurb };
-        let Some(Verdict::Remove(reason @ ("promotion" | "donation_appeal"))) = verdicts.get(body).copied() else {
+        let Some(Verdict::Remove(reason @ (Removal::Promotion | Removal::DonationAppeal))) = verdicts.get(body).copied() else {
             continue;
         };
         let run = (body..lines.len()).take_while(|&i| tight(i) && verdicts[i] == Verdict::Remove(reason)).count();
@@ -162,7 +162,7 @@ pub(super) fn choose_title(lines: &[Line<'_>], verdicts: &mut [Verdict], given_t
     for &(other, score) in candidates.iter().filter(|&&(i, _)| i != title) {
         // Only a clear difference removes a headline: with no evidence either way, keep both.
         if best >= TITLE_MATCH && score <= best * OTHER_HEADLINE_RATIO {
-            verdicts[other] = Verdict::Remove("other_headline");
+            verdicts[other] = Verdict::Remove(Removal::OtherHeadline);
         }
     }
 }
@@ -175,7 +175,7 @@ pub(super) fn mark_footer_headlines(lines: &[Line<'_>], verdicts: &mut [Verdict]
     for i in last + 1..lines.len() {
         if verdicts[i] == Verdict::Keep && lines[i].titled() && lines[i].words >= 4 {
             let similar = overlap(&stems(lines[i].text), &title) >= 0.8;
-            verdicts[i] = Verdict::Remove(if similar { "duplicate_title" } else { "other_headline" });
+            verdicts[i] = Verdict::Remove(if similar { Removal::DuplicateTitle } else { Removal::OtherHeadline });
         }
     }
 }
@@ -204,7 +204,7 @@ pub(super) fn mark_repeats(lines: &[Line<'_>], verdicts: &mut [Verdict]) {
             });
         if is_title_copy || (key.len() > 12 && !seen.insert(key)) {
             *verdict =
-                Verdict::Remove(if line.prose && !is_title_copy { "duplicate_paragraph" } else { "duplicate_title" });
+                Verdict::Remove(if line.prose && !is_title_copy { Removal::DuplicateParagraph } else { Removal::DuplicateTitle });
         }
     }
 }

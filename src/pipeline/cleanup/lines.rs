@@ -4,7 +4,7 @@ use std::{ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
-use crate::pipeline::regex::compile;
+use crate::pipeline::text::compile;
 
 /// One non-blank line of the input, trimmed, with its features.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@ use std::{ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
-use crate::pipeline::regex::compile;
+use crate::pipeline::text::compile;
 
 /// A change to one range of a line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,9 @@
 //! Cleanup: decides for every line of the scraped page whether it is article or furniture,
 //! says why it removed what it removed, normalises what it keeps without losing the way back
-//! to the input, and detects the language.
+//! to the input, detects the language, splits the sentences and fingerprints the text.
 
 mod blocks;
+mod fingerprint;
 mod language;
 mod lines;
 mod markup;
@@ -17,7 +18,11 @@ use blocks::Verdict;
 use lines::Line;
 use markup::Edit;
 
-use super::{Document, Step, offsets::CleanTextBuilder};
+use super::{
+    Document, Marked, Removal, Step,
+    offsets::CleanTextBuilder,
+    text::sentences,
+};
 
 /// How many lines below a widget its buttons ("Once", "Monthly", "Got it") may appear.
 const WIDGET_REACH: usize = 8;
@@ -47,9 +52,9 @@ impl Step for Cleanup {
         let mut next_kept = kept.iter().copied().skip(1);
         for (i, (line, verdict)) in lines.iter().zip(&verdicts).enumerate() {
             match verdict {
-                Verdict::Remove(reason) => out.remove(line.range.clone(), reason),
-                Verdict::Title => out.mark(line.range.clone(), "title"),
-                Verdict::Byline => out.mark(line.range.clone(), "byline"),
+                Verdict::Remove(reason) => out.remove(line.range.clone(), *reason),
+                Verdict::Title => out.mark(line.range.clone(), Marked::Title),
+                Verdict::Byline => out.mark(line.range.clone(), Marked::Byline),
                 Verdict::Keep => {}
             }
             if verdict.kept() {
@@ -58,14 +63,16 @@ impl Step for Cleanup {
                 out.push_line(input, line, below);
             }
         }
-        doc.clean = out.text.finish();
-        doc.removed = out.removed;
-        doc.marked = out.marked;
-        doc.language = if doc.article.language.is_empty() {
-            language::detect(doc.clean.as_str())
+        doc.cleaned.text = out.text.finish();
+        doc.cleaned.removed = out.removed;
+        doc.cleaned.marked = out.marked;
+        doc.cleaned.language = if doc.article.language.is_empty() {
+            language::detect(doc.cleaned.text.as_str())
         } else {
             doc.article.language.to_lowercase()
         };
+        doc.cleaned.sentences = sentences::split(doc.text());
+        doc.cleaned.fingerprint = fingerprint::simhash(doc.text());
     }
 }
 
@@ -82,10 +89,10 @@ fn judge_lines(lines: &[Line<'_>]) -> Vec<Verdict> {
             widget_left = widget_left.saturating_sub(1);
             let verdict = rules::furniture(line, ctx);
             // Labels of lists reach the line directly below them.
-            ctx.label_above = verdict.filter(|r| *r == "other_headline" || rules::labels_sponsored(line.text));
+            ctx.label_above = verdict.filter(|r| *r == Removal::OtherHeadline || rules::labels_sponsored(line.text));
             match verdict {
                 Some(reason) => {
-                    if matches!(reason, "donation_appeal" | "cookie_notice" | "promotion") {
+                    if matches!(reason, Removal::DonationAppeal | Removal::CookieNotice | Removal::Promotion) {
                         ctx.widget_above = Some(reason);
                         widget_left = WIDGET_REACH;
                     }
@@ -104,8 +111,8 @@ fn judge_lines(lines: &[Line<'_>]) -> Vec<Verdict> {
 #[derive(Default)]
 struct Output {
     text: CleanTextBuilder,
-    removed: Vec<(Range<usize>, &'static str)>,
-    marked: Vec<(Range<usize>, &'static str)>,
+    removed: Vec<(Range<usize>, Removal)>,
+    marked: Vec<(Range<usize>, Marked)>,
     /// The line break after the last kept line, and whether it stands right above the next.
     pending_break: Option<Range<usize>>,
     /// Input byte up to which article text has been kept.
@@ -115,14 +122,14 @@ struct Output {
 impl Output {
     /// Records a removal; removals with the same reason and no article text between them form
     /// one block.
-    fn remove(&mut self, range: Range<usize>, reason: &'static str) {
+    fn remove(&mut self, range: Range<usize>, reason: Removal) {
         match self.removed.last_mut() {
             Some((last, last_reason)) if *last_reason == reason && self.kept_until <= last.end => last.end = range.end,
             _ => self.removed.push((range, reason)),
         }
     }
 
-    fn mark(&mut self, range: Range<usize>, role: &'static str) {
+    fn mark(&mut self, range: Range<usize>, role: Marked) {
         self.marked.push((range, role));
     }
 
@@ -144,7 +151,7 @@ impl Output {
             let r = r.clone();
             self.keep(at + done, &body[done..r.start]);
             match edit {
-                Edit::Drop(_) => self.remove(at + r.start..at + r.end, "markup"),
+                Edit::Drop(_) => self.remove(at + r.start..at + r.end, Removal::Markup),
                 Edit::Replace(_, c) => {
                     // "&#160;" is a non-breaking space as much as U+00A0 is.
                     if let Some(c) = normalize::normalized(c) {

@@ -6,7 +6,10 @@ use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
 
-use crate::pipeline::regex::{compile, compile_set};
+use crate::pipeline::{
+    Removal,
+    text::{compile, compile_set},
+};
 
 use super::lines::Line;
 
@@ -17,10 +20,10 @@ pub(super) struct Context {
     pub(super) in_header: bool,
     /// The widget (donation appeal, cookie notice, promotion) a few lines above, whose
     /// buttons may follow.
-    pub(super) widget_above: Option<&'static str>,
+    pub(super) widget_above: Option<Removal>,
     /// The reason of the line directly above, when it labels what follows ("Sponsored
     /// content", "More stories").
-    pub(super) label_above: Option<&'static str>,
+    pub(super) label_above: Option<Removal>,
 }
 
 /// Cue-bearing prose longer than this is an article paragraph that mentions the cue, not a
@@ -38,56 +41,56 @@ const VOICE_MIN: f32 = 0.025;
 
 /// Lines that are furniture in their entirety, with their reason. Anchored at both ends or
 /// at the start with a separator, so they never match a sentence of the article.
-static WHOLE_LINE: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+static WHOLE_LINE: LazyLock<Vec<(Regex, Removal)>> = LazyLock::new(|| {
     vec![
-        (compile(r"^(?:</?[A-Za-z][^<>]*>\s*|<!--[^<>]*-->\s*|&[#A-Za-z0-9]+;\s*)+$"), "markup"),
+        (compile(r"^(?:</?[A-Za-z][^<>]*>\s*|<!--[^<>]*-->\s*|&[#A-Za-z0-9]+;\s*)+$"), Removal::Markup),
         (
             compile(
                 r"(?i)^(?:skip to (?:main )?(?:content|navigation|search)|toggle navigation|main menu|menu|search|home|close|back to top|log ?in|sign ?in|log ?out|register|my account|sign in \| register)$",
             ),
-            "navigation",
+            Removal::Navigation,
         ),
-        (compile(r"(?i)^you are here\b|^\S+(?: \S+)?(?: [/>\u{203a}\u{bb}] \S+(?: \S+)?){2,}$"), "navigation"),
+        (compile(r"(?i)^you are here\b|^\S+(?: \S+)?(?: [/>\u{203a}\u{bb}] \S+(?: \S+)?){2,}$"), Removal::Navigation),
         (
             compile(
                 r"(?i)^\{?\s*(?:related(?: articles| stories| posts| news| coverage| reading)?|read(?: more| also| next)?|also read|see also|more on this(?: story)?|recommended(?: for you| reading)?|you may also like)\b\s*(?:[:}|\u{bb}>]|\s[-\u{2013}\u{2014}]\s|$)",
             ),
-            "related_links",
+            Removal::RelatedLinks,
         ),
         // Headings of lists of other stories, and a story flagged as trending.
         (
             compile(
                 r"(?i)^(?:more (?:stories|news|from \w+)|most (?:read|popular|viewed)|popular(?: now)?|trending(?: now)?(?:\s*:.*)?|top stories|latest news|editor'?s picks)$",
             ),
-            "other_headline",
+            Removal::OtherHeadline,
         ),
-        (compile(r"^Related\p{Lu}"), "related_links"),
+        (compile(r"^Related\p{Lu}"), Removal::RelatedLinks),
     ]
 });
 
 /// Lines that are widgets once reduced to their words ([`core`]): arrows, bullets, counts and
 /// punctuation around them vary by site, the words do not.
-static WIDGET_WORDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+static WIDGET_WORDS: LazyLock<Vec<(Regex, Removal)>> = LazyLock::new(|| {
     vec![
         (
             compile(
                 r"^(?:share(?: this (?:article|story|post|page))?(?: (?:on|via|to) [a-z ]+)?|listen(?: to (?:this )?(?:article|story))?(?: min)?|press play to listen(?: to this article)?|voiced by artificial intelligence|post a comment|post comment|leave a (?:comment|reply)|cancel reply|comments?|view comments|load more(?: comments| stories)?|join the (?:conversation|discussion)|(?:previous|next|older|newer) (?:post|article|page|story|posts)|previous post next post|next|previous|page of|print(?: this (?:article|page))?|e ?mail|tweet|copy link|source link|facebook|twitter|x|linkedin|whatsapp|telegram|reddit|pinterest|flipboard|name|website|min read|your email address will not be published.*|save my name email and website.*)$",
             ),
-            "share_prompt",
+            Removal::SharePrompt,
         ),
         (
             compile(
                 r"^(?:accept(?: all)?(?: cookies)?|reject(?: all)?(?: cookies)?|manage (?:options|preferences|cookies|settings)|cookie (?:settings|preferences|policy)|we value your privacy|your privacy choices)$",
             ),
-            "cookie_notice",
+            Removal::CookieNotice,
         ),
         (
             compile(r"^(?:back to top|about us|contact us|site ?map|terms of (?:use|service)|privacy policy)$"),
-            "navigation",
+            Removal::Navigation,
         ),
         (
             compile(r"^(?:advertisement|ad|sponsored(?: content)?|story continues below(?: advertisement)?)$"),
-            "promotion",
+            Removal::Promotion,
         ),
     ]
 });
@@ -119,30 +122,30 @@ static PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Cues that make a line furniture when it is widget-shaped or speaks as the publisher.
-static CUES: LazyLock<(RegexSet, Vec<&'static str>)> = LazyLock::new(|| {
-    let rules: [(&str, &'static str); 6] = [
+static CUES: LazyLock<(RegexSet, Vec<Removal>)> = LazyLock::new(|| {
+    let rules: [(&str, Removal); 6] = [
         (
             r"(?i)[\w.+-]+@[\w-]+\.[\w.]+|\+\d[\d ()-]{7,}\d|\(\d{2,5}\) ?\d{3,4}[ -]\d{3,4}|\b\d{3}[ -]\d{3}[ -]\d{4}\b|\b(?:opening (?:time|hours)|office hours|call us|contact us|open 24/7|road|street|avenue|boulevard|suite|p\.?o\.? box|news tips?|tip line)\b",
-            "contact_details",
+            Removal::ContactDetails,
         ),
         (
             r"(?i)\b(?:donat(?:e|es|ion|ions)|your support|support (?:us|our|independent)|make a contribution|contribute today|become a (?:member|supporter|patron)|we need your help)\b",
-            "donation_appeal",
+            Removal::DonationAppeal,
         ),
         (
             r"(?i)\b(?:subscribe|subscription|subscriber|newsletter|sign up|signing up|free trial|try it free|free for \d+ days|premium|advertisement|advertising|sponsored|ad-free|disabled all ads|log in|sign in|enter your email|your email address|privacy policy)\b",
-            "promotion",
+            Removal::Promotion,
         ),
         (
             r"(?i)\b(?:not all news on the site|views expressed|does not necessarily reflect|disclaimer|all rights reserved|translated (?:automatically|by machine)|programmatic(?:ally)? translat\w*|automatic (?:software|translation)|machine translation|general information only|(?:legal|financial|investment) advice)\b|\u{a9}|\(c\) \d{4}|\bcopyright \d{4}",
-            "disclaimer",
+            Removal::Disclaimer,
         ),
-        (r"(?i)\bcookies?\b.*\b(?:accept|consent|policy|settings|preferences|experience|agree)\b", "cookie_notice"),
+        (r"(?i)\bcookies?\b.*\b(?:accept|consent|policy|settings|preferences|experience|agree)\b", Removal::CookieNotice),
         // Rules read the line before NFC, so the Greek ano teleia (U+0387), which NFC turns into
         // a middle dot, counts as one.
         (
             r"^[\u{2022}\u{b7}\u{387}|>\u{bb}\u{2023}\u{25aa}-]|(?:\s[|\u{2022}\u{b7}\u{387}]\s.*){2}|^\S+(?:\s{2,}\S+){2,}$",
-            "navigation",
+            Removal::Navigation,
         ),
     ];
     let set = compile_set(rules.iter().map(|(p, _)| *p));
@@ -150,20 +153,20 @@ static CUES: LazyLock<(RegexSet, Vec<&'static str>)> = LazyLock::new(|| {
 });
 
 /// Why `line` is furniture, or `None` to keep it.
-pub(super) fn furniture(line: &Line<'_>, ctx: Context) -> Option<&'static str> {
+pub(super) fn furniture(line: &Line<'_>, ctx: Context) -> Option<Removal> {
     let text = line.text;
     let short = line.words <= SHORT_WORDS && !line.prose;
     // Credits before breadcrumbs: "Name / Flickr / modified" has the shape of both.
     if short && PHOTO_CREDIT.is_match(text) {
-        return Some("photo_credit");
+        return Some(Removal::PhotoCredit);
     }
     if let Some((_, reason)) = WHOLE_LINE.iter().find(|(re, _)| re.is_match(text)) {
-        return Some(reason);
+        return Some(*reason);
     }
     if line.words <= WIDGET_WORDS_MAX {
         let words = core(text);
         if let Some((_, reason)) = WIDGET_WORDS.iter().find(|(re, _)| re.is_match(&words)) {
-            return Some(reason);
+            return Some(*reason);
         }
         // A button word alone is only furniture under a widget ("Continue" may end a quote).
         if BUTTON_WORDS.is_match(&words) {
@@ -186,15 +189,15 @@ pub(super) fn furniture(line: &Line<'_>, ctx: Context) -> Option<&'static str> {
     let by_cue = cue.filter(|_| widget_sized).and_then(|reason| match reason {
         // An address, e-mail or phone in the header or a short line is the site's own, and so
         // is one the reader is told to use ("Send tips to ...").
-        "contact_details" => {
+        Removal::ContactDetails => {
             (short && (ctx.in_header || line.words <= 8) || line.voice() >= VOICE_MIN || imperative(text))
                 .then_some(reason)
         }
-        "navigation" => (short
+        Removal::Navigation => (short
             && (ctx.in_header || line.words <= 8 || text.contains(['|', '\u{b7}', '\u{387}', '\u{2022}'])))
         .then_some(reason),
         // Publishers word their disclaimers like nobody else does.
-        "disclaimer" => Some(reason),
+        Removal::Disclaimer => Some(reason),
         // Prose with a cue stays unless it speaks to the reader as the publisher does.
         _ => (!line.prose || line.voice() >= VOICE_MIN || imperative(text)).then_some(reason),
     });
@@ -203,7 +206,7 @@ pub(super) fn furniture(line: &Line<'_>, ctx: Context) -> Option<&'static str> {
         && line.words <= 2
         && text.len() <= SECTION_LABEL_BYTES
         && text.chars().all(|c| c.is_alphanumeric() || c.is_whitespace());
-    by_cue.or(section_label.then_some("navigation"))
+    by_cue.or(section_label.then_some(Removal::Navigation))
 }
 
 /// "Sponsored", "Sponsored content": the headline below it is an advertisement.
@@ -228,7 +231,7 @@ mod tests {
     struct Case {
         line: &'static str,
         in_header: bool,
-        want: Option<&'static str>,
+        want: Option<Removal>,
     }
 
     macro_rules! case {
@@ -241,29 +244,29 @@ mod tests {
     }
 
     const FURNITURE: &[Case] = &[
-        case!("Skip to main content", Some("navigation")),
-        case!("News | Business | Tech | Opinion", Some("navigation")),
-        case!(header "\u{2022} 12 Harbour Street, Leeds", Some("contact_details")),
-        case!(header "Email: desk@news.example", Some("contact_details")),
-        case!(header "Call us on +44 113 496 0000", Some("contact_details")),
-        case!("Related: Ferry operator hit by outage", Some("related_links")),
-        case!("RelatedBank fined over outage", Some("related_links")),
-        case!("{ Read: The grid attacks, one year on }", Some("related_links")),
-        case!("Read more", Some("related_links")),
-        case!("Press play to listen to this article", Some("share_prompt")),
-        case!("Share on LinkedIn", Some("share_prompt")),
-        case!("Previous Post Next Post", Some("share_prompt")),
-        case!("Page 2 of 5", Some("share_prompt")),
-        case!("Photo: Ana Silva/Agency", Some("photo_credit")),
-        case!("Lena Ortiz / Unsplash / edited", Some("photo_credit")),
-        case!("Sign up for our morning newsletter", Some("promotion")),
-        case!("We use cookies to improve your experience.", Some("cookie_notice")),
-        case!("</text>", Some("markup")),
-        case!("Views expressed by contributors are their own", Some("disclaimer")),
-        case!("This text was translated automatically and may contain errors, which we regret.", Some("disclaimer")),
+        case!("Skip to main content", Some(Removal::Navigation)),
+        case!("News | Business | Tech | Opinion", Some(Removal::Navigation)),
+        case!(header "\u{2022} 12 Harbour Street, Leeds", Some(Removal::ContactDetails)),
+        case!(header "Email: desk@news.example", Some(Removal::ContactDetails)),
+        case!(header "Call us on +44 113 496 0000", Some(Removal::ContactDetails)),
+        case!("Related: Ferry operator hit by outage", Some(Removal::RelatedLinks)),
+        case!("RelatedBank fined over outage", Some(Removal::RelatedLinks)),
+        case!("{ Read: The grid attacks, one year on }", Some(Removal::RelatedLinks)),
+        case!("Read more", Some(Removal::RelatedLinks)),
+        case!("Press play to listen to this article", Some(Removal::SharePrompt)),
+        case!("Share on LinkedIn", Some(Removal::SharePrompt)),
+        case!("Previous Post Next Post", Some(Removal::SharePrompt)),
+        case!("Page 2 of 5", Some(Removal::SharePrompt)),
+        case!("Photo: Ana Silva/Agency", Some(Removal::PhotoCredit)),
+        case!("Lena Ortiz / Unsplash / edited", Some(Removal::PhotoCredit)),
+        case!("Sign up for our morning newsletter", Some(Removal::Promotion)),
+        case!("We use cookies to improve your experience.", Some(Removal::CookieNotice)),
+        case!("</text>", Some(Removal::Markup)),
+        case!("Views expressed by contributors are their own", Some(Removal::Disclaimer)),
+        case!("This text was translated automatically and may contain errors, which we regret.", Some(Removal::Disclaimer)),
         case!(
             "If you value this reporting, your support helps us stay independent of advertisers.",
-            Some("donation_appeal")
+            Some(Removal::DonationAppeal)
         ),
     ];
 
@@ -305,8 +308,8 @@ mod tests {
     fn button_words_are_furniture_only_under_a_widget() {
         let line = Line::new(0..7, "Monthly", false);
         assert_eq!(
-            furniture(&line, Context { widget_above: Some("donation_appeal"), ..Context::default() }),
-            Some("donation_appeal")
+            furniture(&line, Context { widget_above: Some(Removal::DonationAppeal), ..Context::default() }),
+            Some(Removal::DonationAppeal)
         );
         assert_eq!(furniture(&line, Context::default()), None);
     }

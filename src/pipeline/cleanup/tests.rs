@@ -1,4 +1,5 @@
 use super::Cleanup;
+use crate::pipeline::Removal;
 use crate::pipeline::test_util::{run, step};
 
 /// A page written for these tests, with the kinds of furniture real scrapes carry.
@@ -59,16 +60,16 @@ fn article_sentences_survive_and_furniture_goes() {
 #[test]
 fn removed_blocks_name_their_reason_and_input_range() {
     let doc = cleaned(PAGE);
-    let reasons: Vec<&str> = doc.removed.iter().map(|(_, r)| *r).collect();
+    let reasons: Vec<&str> = doc.cleaned.removed.iter().map(|(_, r)| r.as_str()).collect();
     for reason in ["navigation", "share_prompt", "photo_credit", "related_links", "duplicate_title", "donation_appeal"]
     {
         assert!(reasons.contains(&reason), "no {reason} in {reasons:?}");
     }
-    for (range, reason) in &doc.removed {
+    for (range, reason) in &doc.cleaned.removed {
         let text = &PAGE[range.clone()];
         assert!(!text.trim().is_empty() && text.trim() == text, "{reason}: {text:?}");
     }
-    let appeal = doc.removed.iter().find(|(_, r)| *r == "donation_appeal").expect("appeal removed");
+    let appeal = doc.cleaned.removed.iter().find(|(_, r)| *r == Removal::DonationAppeal).expect("appeal removed");
     assert!(PAGE[appeal.0.clone()].ends_with("Continue"), "buttons belong to the appeal block");
 }
 
@@ -78,7 +79,7 @@ fn clean_ranges_map_back_to_the_same_words_in_the_input() {
     let clean = doc.text();
     for word in ["booking system", "confident", "company\u{2019}s", "behind the attack"] {
         let at = clean.find(word).expect("word in clean text");
-        assert_eq!(&PAGE[doc.clean.to_input(at..at + word.len())], word);
+        assert_eq!(&PAGE[doc.cleaned.text.to_input(at..at + word.len())], word);
     }
 }
 
@@ -88,7 +89,7 @@ fn words_hyphenated_across_lines_are_joined_and_map_back() {
     let doc = cleaned(page);
     assert_eq!(doc.text(), "The attackers used ransomware against the council, officials said on Monday night.");
     let at = doc.text().find("ransomware").unwrap();
-    assert_eq!(&page[doc.clean.to_input(at..at + "ransomware".len())], "ransom-\nware");
+    assert_eq!(&page[doc.cleaned.text.to_input(at..at + "ransomware".len())], "ransom-\nware");
     // A capital after the hyphen is a compound that happened to break there: kept as written.
     let doc = cleaned("Attacks by pro-\nRussian hackers hit the sites of three ministries on Friday morning.\n");
     assert!(doc.text().contains("pro-\nRussian"), "{:?}", doc.text());
@@ -99,10 +100,10 @@ fn inline_markup_is_removed_and_entities_decoded() {
     let page = "Data of 5&nbsp;000 customers &amp; staff was leaked, the company said.</text>\n";
     let doc = cleaned(page);
     assert_eq!(doc.text(), "Data of 5 000 customers & staff was leaked, the company said.");
-    let (tag, reason) = &doc.removed[0];
-    assert_eq!((&page[tag.clone()], *reason), ("</text>", "markup"));
+    let (tag, reason) = &doc.cleaned.removed[0];
+    assert_eq!((&page[tag.clone()], *reason), ("</text>", Removal::Markup));
     let amp = doc.text().find('&').unwrap();
-    assert_eq!(&page[doc.clean.to_input(amp..amp + 1)], "&amp;");
+    assert_eq!(&page[doc.cleaned.text.to_input(amp..amp + 1)], "&amp;");
 }
 
 #[test]
@@ -113,7 +114,7 @@ fn decoded_entities_are_normalised_like_the_characters_they_stand_for() {
     let doc = cleaned(page);
     assert_eq!(doc.text(), "Data of 5 000 users leaked, the bank said on Monday.");
     let space = doc.text().find("5 000").unwrap() + 1;
-    assert_eq!(&page[doc.clean.to_input(space..space + 1)], "&#160;");
+    assert_eq!(&page[doc.cleaned.text.to_input(space..space + 1)], "&#160;");
 }
 
 #[test]
@@ -121,9 +122,10 @@ fn the_title_and_bylines_are_kept_and_marked() {
     let page = "Unrelated Story About Council Budget Talks\n\nWater Utility Hit By Ransomware Attack\nBy Ana Silva and Tom Reed\n\n\
         The water utility said ransomware had locked its billing servers on Monday, and that the attack was contained.\n";
     let doc = cleaned(page);
-    let roles: Vec<(&str, &str)> = doc.marked.iter().map(|(r, role)| (&page[r.clone()], *role)).collect();
+    let roles: Vec<(&str, &str)> =
+        doc.cleaned.marked.iter().map(|(r, role)| (&page[r.clone()], role.as_str())).collect();
     assert_eq!(roles, [("Water Utility Hit By Ransomware Attack", "title"), ("By Ana Silva and Tom Reed", "byline")]);
-    assert_eq!(doc.removed[0].1, "other_headline");
+    assert_eq!(doc.cleaned.removed[0].1, Removal::OtherHeadline);
 }
 
 #[test]
@@ -132,11 +134,11 @@ fn crlf_and_language() {
         "Skip to content\r\nThe regional council said its website was hacked on Monday night by unknown attackers.\r\n",
     );
     assert_eq!(doc.text(), "The regional council said its website was hacked on Monday night by unknown attackers.");
-    assert_eq!(doc.language, "en");
+    assert_eq!(doc.cleaned.language, "en");
     let german = cleaned(
         "Die Stadtverwaltung teilte am Montag mit, dass ihre Server nach einem Angriff mit Schadsoftware verschlüsselt worden seien und alle Bürgerdienste geschlossen bleiben.",
     );
-    assert_eq!(german.language, "de");
+    assert_eq!(german.cleaned.language, "de");
 }
 
 #[test]
@@ -151,7 +153,7 @@ fn hostile_text_is_handled() {
         "\u{202e}txet\u{202c} \u{05e9}\u{05dc}\u{05d5}\u{05dd} Привет 你好",
     ] {
         let doc = cleaned(odd);
-        for (range, _) in &doc.removed {
+        for (range, _) in &doc.cleaned.removed {
             assert!(odd.is_char_boundary(range.start) && odd.is_char_boundary(range.end));
         }
     }
@@ -226,7 +228,7 @@ mod properties {
         fn removed_spans_are_ordered_disjoint_and_on_char_boundaries(input in any_text()) {
             let doc = cleaned(&input);
             let mut last_end = 0;
-            for (range, reason) in &doc.removed {
+            for (range, reason) in &doc.cleaned.removed {
                 prop_assert!(range.start >= last_end, "{reason} overlaps the block before");
                 prop_assert!(range.start < range.end && range.end <= input.len());
                 prop_assert!(input.is_char_boundary(range.start) && input.is_char_boundary(range.end));
@@ -237,9 +239,9 @@ mod properties {
         #[test]
         fn every_line_is_either_kept_or_removed(input in any_text()) {
             let doc = cleaned(&input);
-            let kept: Vec<Range<usize>> = doc.clean.input_ranges().collect();
+            let kept: Vec<Range<usize>> = doc.cleaned.text.input_ranges().collect();
             for line in non_blank_lines(&input) {
-                let removed = doc.removed.iter().any(|(r, _)| r.start <= line.start && line.end <= r.end);
+                let removed = doc.cleaned.removed.iter().any(|(r, _)| r.start <= line.start && line.end <= r.end);
                 let is_kept = kept.iter().any(|k| k.start < line.end && line.start < k.end);
                 prop_assert!(removed != is_kept, "line {:?}: removed {removed}, kept {is_kept}", &input[line]);
             }
@@ -251,7 +253,7 @@ mod properties {
             let clean = doc.text();
             let bounds: Vec<usize> = (0..=clean.len()).filter(|&i| clean.is_char_boundary(i)).collect();
             let (a, b) = (cuts[0].get(&bounds), cuts[1].get(&bounds));
-            let mapped = doc.clean.to_input(*a.min(b)..*a.max(b));
+            let mapped = doc.cleaned.text.to_input(*a.min(b)..*a.max(b));
             prop_assert!(mapped.start <= mapped.end && mapped.end <= input.len());
             prop_assert!(input.is_char_boundary(mapped.start) && input.is_char_boundary(mapped.end));
         }

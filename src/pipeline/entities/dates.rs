@@ -7,7 +7,7 @@ use std::{ops::Range, sync::LazyLock};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use regex::{Captures, Regex};
 
-use crate::pipeline::regex::compile;
+use crate::pipeline::text::compile;
 
 const MONTH: &str = r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)";
 const YEAR: &str = r"(?:19[89]\d|20[0-4]\d)";

@@ -5,7 +5,7 @@ use std::{net::IpAddr, ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
-use crate::{pb::IndicatorKind, pipeline::regex::compile};
+use crate::{pb::IndicatorKind, pipeline::text::compile};
 
 /// A dot, plain or defanged.
 const DOT: &str = r"(?:\.|\[\.\]|\(\.\)|\[dot\]|\(dot\))";

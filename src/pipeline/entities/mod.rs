@@ -14,7 +14,10 @@ use std::{collections::HashMap, sync::LazyLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use super::{CleanRange, Document, Entity, Indicator, Step};
+use super::{
+    CleanRange, Document, Entity, Indicator, Step,
+    text::{Containing, overlaps_any},
+};
 use crate::pb::{EntityKind, IndicatorKind};
 
 pub use gazetteer::{Entry, Gazetteer, LoadReport};
@@ -92,7 +95,7 @@ impl Step for Entities {
         // Countries may sit inside a body's name ("Ministry of Foreign Affairs of Ukraine").
         let known: Vec<CleanRange> =
             hits.iter().filter(|h| h.entry.kind != EntityKind::Country).map(|h| h.range.clone()).collect();
-        let overlaps_known = |r: &CleanRange| patterns::overlaps_any(&known, r);
+        let overlaps_known = |r: &CleanRange| overlaps_any(&known, r, patterns::MAX_NAME_BYTES);
         let country_hits: Vec<&gazetteer::Hit<'_>> =
             hits.iter().filter(|h| h.entry.kind == EntityKind::Country).collect();
         let countries: Vec<CleanRange> = country_hits.iter().map(|h| h.range.clone()).collect();
@@ -134,8 +137,8 @@ impl Step for Entities {
             indicators[i].mentions.push(f.range);
             indicators[i].defanged |= f.defanged;
         }
-        doc.entities = found.into_entities();
-        doc.indicators = indicators;
+        doc.tagged.entities = found.into_entities();
+        doc.tagged.indicators = indicators;
     }
 }
 
@@ -153,33 +156,6 @@ fn owner(countries: &[&gazetteer::Hit<'_>], body: &CleanRange) -> Option<String>
             before || inside
         })
         .map(|h| h.entry.country_code.clone())
-}
-
-/// Ranges sorted by start with the furthest end so far: whether one of them contains a range,
-/// in O(log n), however the ranges nest.
-struct Containing {
-    starts: Vec<usize>,
-    max_end: Vec<usize>,
-}
-
-impl Containing {
-    fn new(ranges: &[CleanRange]) -> Self {
-        let mut sorted = ranges.to_vec();
-        sorted.sort_unstable_by_key(|r| r.start);
-        let max_end = sorted
-            .iter()
-            .scan(0, |end, r| {
-                *end = r.end.max(*end);
-                Some(*end)
-            })
-            .collect();
-        Self { starts: sorted.iter().map(|r| r.start).collect(), max_end }
-    }
-
-    fn contains(&self, r: &CleanRange) -> bool {
-        let upto = self.starts.partition_point(|&s| s <= r.start);
-        upto > 0 && self.max_end[upto - 1] >= r.end
-    }
 }
 
 /// Entities keyed by kind, canonical name and country, in order of first mention.
@@ -315,7 +291,7 @@ impl Registry {
             for range in ranges {
                 let at = range.start;
                 // "the Ministry of Agriculture" is a name, not a reference back.
-                let in_a_name = patterns::overlaps_any(&named, &range);
+                let in_a_name = overlaps_any(&named, &range, patterns::MAX_NAME_BYTES);
                 if in_a_name || !gazetteer::is_word_boundary(text, range.start, range.end) {
                     continue;
                 }

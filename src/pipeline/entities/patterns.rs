@@ -5,7 +5,10 @@ use std::{collections::HashSet, ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
-use crate::{pb::EntityKind, pipeline::regex::compile};
+use crate::{
+    pb::EntityKind,
+    pipeline::text::{after, before, compile, overlaps_any},
+};
 
 /// A pattern match: kind, byte range, canonical name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -255,7 +258,7 @@ pub(super) fn find(text: &str) -> Vec<Found> {
             let name = c.get(1).expect("person patterns capture the name");
             let r = name.range();
             // Inside a body's name ("... and Information Protection said") it is not a person.
-            let taken = overlaps_any(&bodies, &r) || people.contains(&r);
+            let taken = overlaps_any(&bodies, &r, MAX_NAME_BYTES) || people.contains(&r);
             if !taken && is_person_name(name.as_str()) && !in_headline(text, r.start) {
                 people.insert(r.clone());
                 found.push(Found { kind: EntityKind::Person, range: r, name: name.as_str().to_string() });
@@ -300,7 +303,7 @@ pub(super) fn find(text: &str) -> Vec<Found> {
     if groups.contains("computers") {
         for m in MACHINE.find_iter(text) {
             // An operating system is software, not a machine.
-            let before = &text[text.floor_char_boundary(m.start().saturating_sub(10))..m.start()];
+            let before = before(text, m.start(), 10);
             if before.to_lowercase().ends_with("operating ") {
                 continue;
             }
@@ -341,8 +344,8 @@ fn in_headline(text: &str, at: usize) -> bool {
     // Headlines are short: look no further than this for the line's ends, so the check costs
     // the same on an article that arrives as one long line.
     const MAX_HEADLINE_BYTES: usize = 300;
-    let from = text.floor_char_boundary(at.saturating_sub(MAX_HEADLINE_BYTES));
-    let to = text.ceil_char_boundary((at + MAX_HEADLINE_BYTES).min(text.len()));
+    let from = at - before(text, at, MAX_HEADLINE_BYTES).len();
+    let to = at + after(text, at, MAX_HEADLINE_BYTES).len();
     let start = match text[from..at].rfind('\n') {
         Some(i) => from + i + 1,
         None if from == 0 => 0,
@@ -366,16 +369,9 @@ fn is_person_name(name: &str) -> bool {
         && name.split_whitespace().all(|w| !NOT_NAME_WORDS.contains(&w))
 }
 
-/// Whether `r` overlaps one of `sorted`, which are ordered by start and may nest, in
-/// O(log n) for the usual case of ranges that do not overlap each other.
-pub(super) fn overlaps_any(sorted: &[Range<usize>], r: &Range<usize>) -> bool {
-    let before_end = sorted.partition_point(|s| s.start < r.end);
-    sorted[..before_end].iter().rev().take_while(|s| s.start + MAX_NAME_BYTES > r.start).any(|s| s.end > r.start)
-}
-
 /// Longest name a pattern or gazetteer match spans, which bounds how far back an overlapping
 /// range can start.
-const MAX_NAME_BYTES: usize = 256;
+pub(super) const MAX_NAME_BYTES: usize = 256;
 
 /// Drops a leading "The" from an organisation's name and span.
 fn strip_article(text: &str, range: Range<usize>) -> (Range<usize>, String) {

@@ -15,10 +15,10 @@ fn entities(text: &str) -> Document {
 }
 
 fn named<'d>(doc: &'d Document, kind: EntityKind, name: &str) -> &'d Entity {
-    doc.entities
+    doc.tagged.entities
         .iter()
         .find(|e| e.kind == kind && e.name == name)
-        .unwrap_or_else(|| panic!("no {kind:?} {name:?} in {:#?}", doc.entities))
+        .unwrap_or_else(|| panic!("no {kind:?} {name:?} in {:#?}", doc.tagged.entities))
 }
 
 fn mentions<'d>(doc: &'d Document, e: &Entity) -> Vec<&'d str> {
@@ -90,7 +90,7 @@ fn gazetteer_names_by_kind_and_canonical_form() {
             assert!(found, "{surface:?} not a mention of {name} in {:?}", case.text);
         }
         for surface in case.not {
-            let tagged = doc.entities.iter().any(|e| mentions(&doc, e).contains(surface));
+            let tagged = doc.tagged.entities.iter().any(|e| mentions(&doc, e).contains(surface));
             assert!(!tagged, "{surface:?} tagged in {:?}", case.text);
         }
     }
@@ -102,7 +102,7 @@ fn actors_and_malware_carry_their_ids() {
     assert_eq!(named(&doc, EntityKind::ThreatActor, "Sandworm Team").external_id, "G0034");
     assert_eq!(named(&doc, EntityKind::Malware, "NotPetya").external_id, "S0368");
     assert_eq!(named(&doc, EntityKind::Vulnerability, "CVE-2017-0144").external_id, "CVE-2017-0144");
-    let values: Vec<&str> = doc.indicators.iter().map(|i| i.value.as_str()).collect();
+    let values: Vec<&str> = doc.tagged.indicators.iter().map(|i| i.value.as_str()).collect();
     assert_eq!(values, ["203.0.113.9", "CVE-2017-0144"]);
 }
 
@@ -110,7 +110,7 @@ fn actors_and_malware_carry_their_ids() {
 fn national_bodies_belong_to_the_country_before_them() {
     let doc = entities("Ukraine's Foreign Ministry and the Russian Foreign Ministry traded accusations on Friday.");
     let bodies: Vec<(&str, &str)> = doc
-        .entities
+        .tagged.entities
         .iter()
         .filter(|e| e.kind == EntityKind::GovernmentBody)
         .map(|e| (e.name.as_str(), e.country_code.as_str()))
@@ -150,7 +150,7 @@ fn dates_resolve_with_the_publication_date() {
     d.article.published_at = Some(pbjson_types::Timestamp { seconds: 1_642_248_000, nanos: 0 }); // 2022-01-15
     Cleanup.apply(&mut d);
     Entities::new().apply(&mut d);
-    let dates: Vec<&str> = d.entities.iter().filter(|e| e.kind == EntityKind::Date).map(|e| e.name.as_str()).collect();
+    let dates: Vec<&str> = d.tagged.entities.iter().filter(|e| e.kind == EntityKind::Date).map(|e| e.name.as_str()).collect();
     assert_eq!(dates, ["2022-01-14", "2021-12"]);
 }
 
@@ -166,7 +166,7 @@ fn files_add_names_with_their_kind_and_id() {
     Cleanup.apply(&mut d);
     stage.apply(&mut d);
     let tagged = |surface: &str| {
-        d.entities
+        d.tagged.entities
             .iter()
             .find(|e| mentions(&d, e).contains(&surface))
             .map(|e| (e.kind, e.name.clone(), e.external_id.clone(), e.country_code.clone()))
@@ -200,6 +200,6 @@ fn bad_files_fail_with_the_file_and_the_problem() {
 #[test]
 fn indicators_from_text_keep_their_defanged_flag() {
     let doc = entities("The loader called hxxps://cdn-update[.]example/a.js and https://vendor.example.com/fix.");
-    let flags: Vec<(pb::IndicatorKind, bool)> = doc.indicators.iter().map(|i| (i.kind, i.defanged)).collect();
+    let flags: Vec<(pb::IndicatorKind, bool)> = doc.tagged.indicators.iter().map(|i| (i.kind, i.defanged)).collect();
     assert_eq!(flags, [(pb::IndicatorKind::Url, true), (pb::IndicatorKind::Url, false)]);
 }

@@ -14,10 +14,13 @@ use std::{
 
 use regex::Regex;
 
-use super::roles::{in_ranges, is_attacker_group};
+use super::roles::is_attacker_group;
 use crate::{
     pb::{AttributionStatus, EntityKind, Role, Temporality},
-    pipeline::{Attribution, CleanRange, Entity, Incident, regex::compile},
+    pipeline::{
+        Attribution, CleanRange, Entity, Incident,
+        text::{self, compile, in_ranges},
+    },
 };
 
 /// How far from its trigger an actor may be named, in bytes.
@@ -258,8 +261,8 @@ impl Sources {
     /// first person named in the sentence.
     fn of(&self, text: &str, at: &CleanRange) -> Option<usize> {
         // The sentence around the statement, looked for no further than SOURCE_REACH either side.
-        let from = text.floor_char_boundary(at.start.saturating_sub(SOURCE_REACH));
-        let to = text.ceil_char_boundary((at.end + SOURCE_REACH).min(text.len()));
+        let from = at.start - text::before(text, at.start, SOURCE_REACH).len();
+        let to = at.end + text::after(text, at.end, SOURCE_REACH).len();
         let sentence_start = text[from..at.start].rfind(['.', '\n']).map_or(from, |i| from + i + 1);
         let sentence_end = text[at.end..to].find(['.', '\n']).map_or(to, |i| at.end + i);
         let by = text[at.end..sentence_end].find(" by ").map(|i| at.end + i + 4);

@@ -6,10 +6,12 @@ use std::{ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
-use super::roles::{containing, in_ranges};
 use crate::{
     pb::{EntityKind, Temporality},
-    pipeline::{Entity, Impact, Incident, regex::compile},
+    pipeline::{
+        Entity, Impact, Incident,
+        text::{compile, containing, in_ranges},
+    },
 };
 
 static DISRUPTION: LazyLock<Regex> = LazyLock::new(|| {

@@ -1,9 +1,7 @@
 //! Incidents: merges the reports of one incident across sentences, lets the type model settle
-//! its types and confidence, and finds its participants, attributions, date and impact; also
-//! fingerprints the article.
+//! its types and confidence, and finds its participants, attributions, date and impact.
 
 mod attribution;
-mod fingerprint;
 mod impact;
 mod roles;
 
@@ -13,11 +11,8 @@ use regex::Regex;
 
 use super::{
     CleanRange, Document, Entity, Incident, Report, Step,
-    classify::{
-        model::{self, TypeModel},
-        sentences,
-    },
-    regex::compile,
+    classify::model::{self, TypeModel},
+    text::{self, compile},
 };
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
@@ -44,25 +39,24 @@ impl Step for Incidents {
     const NAME: &'static str = "incidents";
 
     fn apply(&self, doc: &mut Document) {
-        doc.fingerprint = fingerprint::simhash(doc.text());
         let mut groups: Vec<Vec<&Report>> = Vec::new();
-        for report in &doc.reports {
+        for report in &doc.classified.reports {
             match groups.iter_mut().find(|g| same_incident(g[0], report)) {
                 Some(group) => group.push(report),
                 None => groups.push(vec![report]),
             }
         }
-        let mut incidents: Vec<Incident> = groups.iter().map(|g| assemble(g, &doc.entities, doc.text())).collect();
-        let sentences = sentences::split(doc.text());
-        let scores = self.model.score(doc, &sentences);
+        let mut incidents: Vec<Incident> = groups.iter().map(|g| assemble(g, &doc.tagged.entities, doc.text())).collect();
+        let sentences = &doc.cleaned.sentences;
+        let scores = self.model.score(doc, sentences);
         settle_types(&mut incidents, self.model.threshold, &scores, doc.text());
         for incident in incidents.iter_mut().filter(|i| i.participants.is_empty()) {
-            incident.participants = roles::participants(&doc.entities, &incident.evidence, doc.text());
+            incident.participants = roles::participants(&doc.tagged.entities, &incident.evidence, doc.text());
         }
-        roles::add_parties_elsewhere(&mut incidents, &doc.entities, doc.text(), &sentences);
-        roles::drop_unnamed_victims_of_flaws(&mut incidents, &doc.entities);
-        attribution::attribute(&mut incidents, &doc.entities, doc.text());
-        impact::assess(&mut incidents, &doc.entities, doc.text(), &sentences);
+        roles::add_parties_elsewhere(&mut incidents, &doc.tagged.entities, doc.text(), sentences);
+        roles::drop_unnamed_victims_of_flaws(&mut incidents, &doc.tagged.entities);
+        attribution::attribute(&mut incidents, &doc.tagged.entities, doc.text());
+        impact::assess(&mut incidents, &doc.tagged.entities, doc.text(), sentences);
         doc.incidents = incidents;
     }
 }
@@ -152,7 +146,7 @@ fn date_in(entities: &[Entity], evidence: &[CleanRange]) -> Option<(String, Clea
         .iter()
         .filter(|e| e.kind == EntityKind::Date && e.name.starts_with(|c: char| c.is_ascii_digit() || c == '-'))
         .flat_map(|e| e.mentions.iter().map(move |m| (e, m)))
-        .filter(|(_, m)| roles::in_ranges(evidence, m))
+        .filter(|(_, m)| text::in_ranges(evidence, m))
         .min_by_key(|(_, m)| m.start)
         .map(|(e, m)| (e.name.clone(), m.clone()))
 }
@@ -234,7 +228,7 @@ mod tests {
         let past = doc.incidents.iter().find(|i| i.temporality == Temporality::Historical).expect("NotPetya incident");
         assert_eq!(past.occurred.as_ref().map(|(d, _)| d.as_str()), Some("2017"));
         let roles: Vec<(&str, Role)> =
-            past.participants.iter().map(|&(e, r)| (doc.entities[e].name.as_str(), r)).collect();
+            past.participants.iter().map(|&(e, r)| (doc.tagged.entities[e].name.as_str(), r)).collect();
         assert!(
             roles.contains(&("Sandworm Team", Role::Attacker)) && roles.contains(&("NotPetya", Role::Tool)),
             "{roles:?}"
@@ -246,9 +240,9 @@ mod tests {
         let doc = incidents(ARTICLE);
         let current = &doc.incidents[0];
         let role_of =
-            |name: &str| current.participants.iter().find(|&&(e, _)| doc.entities[e].name == name).map(|&(_, r)| r);
+            |name: &str| current.participants.iter().find(|&&(e, _)| doc.tagged.entities[e].name == name).map(|&(_, r)| r);
         assert_eq!(role_of("pro-russian hackers"), Some(Role::Attacker));
         assert_eq!(role_of("Foreign Ministry"), Some(Role::Target));
-        assert!(doc.fingerprint != 0);
+        assert!(doc.cleaned.fingerprint != 0);
     }
 }

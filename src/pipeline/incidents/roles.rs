@@ -12,7 +12,7 @@ use crate::{
     pipeline::{
         Entity, Incident,
         entities::{ATTACKER_NOUNS, DISCOVERER_NOUNS},
-        regex::compile,
+        text::{self, compile, containing, in_ranges},
     },
 };
 
@@ -80,11 +80,11 @@ pub(super) fn is_attacker_group(name: &str) -> bool {
 }
 
 fn before(text: &str, at: usize) -> &str {
-    &text[text.floor_char_boundary(at.saturating_sub(CONTEXT_BYTES))..at]
+    text::before(text, at, CONTEXT_BYTES)
 }
 
 fn after(text: &str, at: usize) -> &str {
-    &text[at..text.ceil_char_boundary((at + CONTEXT_BYTES).min(text.len()))]
+    text::after(text, at, CONTEXT_BYTES)
 }
 
 /// Whether the words around `mention` say it was attacked.
@@ -111,17 +111,6 @@ fn party_role(e: &Entity) -> Option<Role> {
     })
 }
 
-/// The one of `ranges` that `m` lies inside, if any; `ranges` are in text order and do not
-/// overlap (as sentences and evidence are).
-pub(super) fn containing<'a>(ranges: &'a [Range<usize>], m: &Range<usize>) -> Option<&'a Range<usize>> {
-    let i = ranges.partition_point(|s| s.end < m.end);
-    ranges.get(i).filter(|s| s.start <= m.start && m.end <= s.end)
-}
-
-/// Whether `m` lies inside one of `ranges` (see [`containing`]).
-pub(super) fn in_ranges(ranges: &[Range<usize>], m: &Range<usize>) -> bool {
-    containing(ranges, m).is_some()
-}
 
 /// Entities mentioned in the evidence sentences, in the role their kind or context gives them.
 pub(super) fn participants(entities: &[Entity], evidence: &[Range<usize>], text: &str) -> Vec<(usize, Role)> {

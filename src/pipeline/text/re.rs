@@ -43,7 +43,7 @@ impl Hits {
     }
 
     /// Whether any match overlaps `part`: if not, `pattern` cannot match inside it.
-    pub(crate) fn touch(&self, part: &Range<usize>) -> bool {
+    pub(crate) fn may_match_in(&self, part: &Range<usize>) -> bool {
         // Matches do not overlap, so their ends are sorted as their starts are.
         let after = self.0.partition_point(|m| m.end <= part.start);
         self.0.get(after).is_some_and(|m| m.start < part.end)
@@ -66,9 +66,9 @@ mod tests {
         let text = "The site was defaced. Nothing else. A defacement, again.";
         let hits = Hits::new(&compile(r"\bdefac(?:ed|ement)\b"), text);
         let parts = [0..21, 22..35, 36..56];
-        let touched: Vec<bool> = parts.iter().map(|p| hits.touch(p)).collect();
+        let touched: Vec<bool> = parts.iter().map(|p| hits.may_match_in(p)).collect();
         assert_eq!(touched, [true, false, true]);
-        assert!(!hits.touch(&(0..13)), "the match starts after the part");
-        assert!(hits.touch(&(19..22)), "the match ends inside the part");
+        assert!(!hits.may_match_in(&(0..13)), "the match starts after the part");
+        assert!(hits.may_match_in(&(19..22)), "the match ends inside the part");
     }
 }

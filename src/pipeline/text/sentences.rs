@@ -5,7 +5,7 @@ use std::{ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
-use crate::pipeline::regex::compile;
+use crate::pipeline::text::compile;
 
 /// Words whose dot does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
