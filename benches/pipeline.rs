@@ -17,7 +17,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use incident_enricher::{
     pb,
     pipeline::{
-        Document, Step,
+        Document, Pipeline, Step,
         classify::Classify,
         cleanup::Cleanup,
         entities::{Entities, Gazetteer},
@@ -48,12 +48,8 @@ fn documents(texts: &[String]) -> Vec<Document> {
     texts
         .iter()
         .map(|text| {
-            let request = pb::EnrichRequest {
-                article: Some(pb::Article { id: "bench".into(), text: text.clone(), ..Default::default() }),
-                include_clean_text: false,
-            };
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(3600);
-            Document::new(request, usize::MAX, deadline).expect("corpus articles are valid")
+            let article = pb::Article { id: "bench".into(), text: text.clone(), ..Default::default() };
+            Document::in_process(article, false).expect("corpus articles are valid")
         })
         .collect()
 }
@@ -71,7 +67,7 @@ fn stages(c: &mut Criterion) {
     let (texts, source) = corpus();
     let bytes: usize = texts.iter().map(String::len).sum();
     println!("corpus: {} articles, {:.2} MB ({source})", texts.len(), bytes as f64 / 1e6);
-    let (cleanup, entities, classify, incidents) = (Cleanup, Entities::new(), Classify, Incidents::default());
+    let (cleanup, entities, classify, incidents) = (Cleanup, Entities::new(), Classify::default(), Incidents);
     let steps: [(&str, StepFn<'_>); 4] = [
         ("cleanup", &|d| cleanup.apply(d)),
         ("entities", &|d| entities.apply(d)),
@@ -94,14 +90,11 @@ fn stages(c: &mut Criterion) {
     let mut group = c.benchmark_group("pipeline");
     group.throughput(Throughput::Bytes(bytes as u64)).sample_size(10).measurement_time(Duration::from_secs(5));
     let fresh = documents(&texts);
+    let pipeline = Pipeline::new();
     group.bench_function("all stages", |b| {
-        b.iter_batched_ref(
+        b.iter_batched(
             || fresh.clone(),
-            |docs| {
-                for (_, step) in &steps {
-                    apply_all(*step, docs);
-                }
-            },
+            |docs| docs.into_iter().map(|d| enrich(&pipeline, d)).count(),
             BatchSize::LargeInput,
         )
     });
@@ -152,29 +145,24 @@ fn startup(c: &mut Criterion) {
     group.finish();
 }
 
-/// The whole pipeline on one document, as the server runs it.
-fn enrich_one(doc: &mut Document, stages: &(Cleanup, Entities, Classify, Incidents)) {
-    let (cleanup, entities, classify, incidents) = stages;
-    cleanup.apply(doc);
-    entities.apply(doc);
-    classify.apply(doc);
-    incidents.apply(doc);
+/// The whole pipeline on one document, as in-process callers run it.
+fn enrich(pipeline: &Pipeline, doc: Document) -> Document {
+    pipeline.run(doc).expect("bench articles enrich")
 }
 
 /// Whole-pipeline time for articles of 1 KB to 1 MB of project-written prose, every paragraph
 /// distinct (repeated ones would be removed by cleanup): the MB/s stay level when the cost
 /// grows linearly with the length.
 fn length(c: &mut Criterion) {
-    let stages = (Cleanup, Entities::new(), Classify, Incidents::default());
+    let pipeline = Pipeline::new();
     let mut group = c.benchmark_group("length");
     group.sample_size(10).measurement_time(Duration::from_secs(5));
     for (label, size) in [("1 KB", 1_000), ("10 KB", 10_000), ("100 KB", 100_000), ("1 MB", 1_000_000)] {
         let text = adversarial::distinct_prose(size);
         let doc = &documents(std::slice::from_ref(&text))[0];
         group.throughput(Throughput::BytesDecimal(text.len() as u64));
-        group.bench_function(label, |b| {
-            b.iter_batched_ref(|| doc.clone(), |d| enrich_one(d, &stages), BatchSize::SmallInput)
-        });
+        group
+            .bench_function(label, |b| b.iter_batched(|| doc.clone(), |d| enrich(&pipeline, d), BatchSize::SmallInput));
     }
     group.finish();
 }
@@ -182,7 +170,7 @@ fn length(c: &mut Criterion) {
 /// Whole-pipeline time for each text built to break linear time, at the server's default
 /// article limit: the most one request can cost.
 fn adversarial(c: &mut Criterion) {
-    let stages = (Cleanup, Entities::new(), Classify, Incidents::default());
+    let pipeline = Pipeline::new();
     let mut group = c.benchmark_group("adversarial");
     group.sample_size(10).measurement_time(Duration::from_secs(3));
     for (name, make) in adversarial::INPUTS {
@@ -190,9 +178,8 @@ fn adversarial(c: &mut Criterion) {
         text.truncate(text.floor_char_boundary(1 << 20));
         let doc = &documents(std::slice::from_ref(&text))[0];
         group.throughput(Throughput::BytesDecimal(text.len() as u64));
-        group.bench_function(*name, |b| {
-            b.iter_batched_ref(|| doc.clone(), |d| enrich_one(d, &stages), BatchSize::SmallInput)
-        });
+        group
+            .bench_function(*name, |b| b.iter_batched(|| doc.clone(), |d| enrich(&pipeline, d), BatchSize::SmallInput));
     }
     group.finish();
 }

@@ -8,7 +8,6 @@ use incident_enricher::{
     pb,
     pipeline::{Document, Step, cleanup::Cleanup},
 };
-use tokio::time::{Duration, Instant};
 
 /// What a fixture line expects.
 #[derive(Debug, PartialEq, Eq)]
@@ -48,11 +47,8 @@ fn parse(source: &str) -> Fixture {
 }
 
 fn clean(page: &str) -> Document {
-    let request = pb::EnrichRequest {
-        article: Some(pb::Article { id: "fixture".into(), text: page.into(), ..Default::default() }),
-        include_clean_text: true,
-    };
-    let mut doc = Document::new(request, usize::MAX, Instant::now() + Duration::from_secs(60)).expect("valid page");
+    let article = pb::Article { id: "fixture".into(), text: page.into(), ..Default::default() };
+    let mut doc = Document::in_process(article, true).expect("valid page");
     Cleanup.apply(&mut doc);
     doc
 }

@@ -9,8 +9,6 @@ use incident_enricher::{
     input, pb,
     pipeline::{Document, Pipeline},
 };
-use tokio::time::{Duration, Instant};
-use tower::ServiceExt;
 
 fn examples() -> Vec<pb::Article> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
@@ -31,19 +29,18 @@ fn golden_name(id: &str) -> String {
     format!("{stem}.json")
 }
 
-#[tokio::test]
-async fn bundled_examples_match_their_golden_json() {
+#[test]
+fn bundled_examples_match_their_golden_json() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
-    let pipeline = Pipeline::new().unlimited();
+    let pipeline = Pipeline::new();
     let articles = examples();
     assert!(articles.len() >= 7, "bundled examples missing");
     let mut differ = Vec::new();
     for article in articles {
         let id = article.id.clone();
-        let request = pb::EnrichRequest { article: Some(article), include_clean_text: true };
-        let doc = Document::new(request, usize::MAX, Instant::now() + Duration::from_secs(60)).expect("valid");
-        let mut response = pipeline.clone().oneshot(doc).await.expect("pipeline runs").into_response();
+        let doc = Document::in_process(article, true).expect("valid");
+        let mut response = pipeline.run(doc).expect("pipeline runs").into_response();
         for stage in &mut response.provenance.as_mut().expect("provenance").stages {
             stage.duration_micros = 0;
         }

@@ -11,13 +11,10 @@ use incident_enricher::{
     pipeline::{Document, Pipeline},
 };
 use serde_json::Value;
-use tokio::time::{Duration, Instant};
-use tower::ServiceExt;
 
-async fn enrich(article: pb::Article) -> pb::EnrichResponse {
-    let request = pb::EnrichRequest { article: Some(article), include_clean_text: false };
-    let doc = Document::new(request, usize::MAX, Instant::now() + Duration::from_secs(60)).expect("valid fixture");
-    Pipeline::new().unlimited().oneshot(doc).await.expect("pipeline runs").into_response()
+fn enrich(pipeline: &Pipeline, article: pb::Article) -> pb::EnrichResponse {
+    let doc = Document::in_process(article, false).expect("valid fixture");
+    pipeline.run(doc).expect("pipeline runs").into_response()
 }
 
 /// A response with lookups by entity id.
@@ -116,11 +113,11 @@ impl Response<'_> {
     }
 }
 
-async fn check(path: &Path) -> Vec<String> {
+fn check(pipeline: &Pipeline, path: &Path) -> Vec<String> {
     let fixture: Value =
         serde_json::from_str(&fs::read_to_string(path).expect("fixture reads")).expect("fixture is JSON");
     let article: pb::Article = serde_json::from_value(fixture["article"].clone()).expect("an Article in proto3 JSON");
-    let response = enrich(article).await;
+    let response = enrich(pipeline, article);
     let r = Response { response: &response };
     let name = path.file_name().expect("file name").to_string_lossy();
     let mut failures = Vec::new();
@@ -147,15 +144,13 @@ async fn check(path: &Path) -> Vec<String> {
     failures
 }
 
-#[tokio::test]
-async fn every_fixture_gets_the_incidents_an_analyst_would_code() {
+#[test]
+fn every_fixture_gets_the_incidents_an_analyst_would_code() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/incidents");
     let mut paths: Vec<_> = fs::read_dir(&dir).expect("fixture dir").map(|e| e.expect("entry").path()).collect();
     paths.sort();
     assert!(paths.len() >= 10, "fixtures missing from {}", dir.display());
-    let mut failures = Vec::new();
-    for path in &paths {
-        failures.extend(check(path).await);
-    }
+    let pipeline = Pipeline::new();
+    let failures: Vec<String> = paths.iter().flat_map(|path| check(&pipeline, path)).collect();
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }

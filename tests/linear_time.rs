@@ -1,8 +1,8 @@
 //! Adversarial text costs time linear in its size: for each text of `common/adversarial.rs`,
 //! the whole pipeline's CPU time on sixteen times the text is compared with its time on the
 //! text, in the same test. No absolute time is asserted, and the CPU time of the test's own
-//! thread does not count the other processes sharing the machine. Each quadratic step this
-//! test was written against (issue 9) cost 10 to 20 times more per doubling of the text.
+//! thread does not count the other processes sharing the machine. A step quadratic in the
+//! text costs 10 to 20 times more per doubling of it.
 #![cfg(target_os = "linux")]
 
 #[path = "common/adversarial.rs"]
@@ -12,11 +12,10 @@ use std::{sync::LazyLock, time::Duration};
 
 use incident_enricher::{
     pb,
-    pipeline::{Document, Step, classify::Classify, cleanup::Cleanup, entities::Entities, incidents::Incidents},
+    pipeline::{Document, Pipeline},
 };
 
-static STAGES: LazyLock<(Cleanup, Entities, Classify, Incidents)> =
-    LazyLock::new(|| (Cleanup, Entities::new(), Classify, Incidents::default()));
+static PIPELINE: LazyLock<Pipeline> = LazyLock::new(Pipeline::new);
 
 /// CPU time this thread has run, from the scheduler's own count in nanoseconds.
 fn thread_cpu_time() -> Duration {
@@ -28,20 +27,12 @@ fn thread_cpu_time() -> Duration {
 /// CPU time of one run of the whole pipeline on `text`: runs repeat until they add up to
 /// a tenth of a second, as the scheduler's count moves in steps of a few milliseconds.
 fn cost(text: &str) -> f64 {
-    let (cleanup, entities, classify, incidents) = &*STAGES;
     let (mut runs, mut spent) = (0u32, Duration::ZERO);
     while spent < Duration::from_millis(100) {
-        let request = pb::EnrichRequest {
-            article: Some(pb::Article { id: "adversarial".into(), text: text.into(), ..Default::default() }),
-            include_clean_text: false,
-        };
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(3600);
-        let mut doc = Document::new(request, usize::MAX, deadline).expect("adversarial texts are not blank");
+        let article = pb::Article { id: "adversarial".into(), text: text.into(), ..Default::default() };
+        let doc = Document::in_process(article, false).expect("adversarial texts are not blank");
         let started = thread_cpu_time();
-        cleanup.apply(&mut doc);
-        entities.apply(&mut doc);
-        classify.apply(&mut doc);
-        incidents.apply(&mut doc);
+        PIPELINE.run(doc).expect("adversarial texts enrich");
         spent += thread_cpu_time() - started;
         runs += 1;
     }

@@ -86,7 +86,7 @@ fn types_of<'a>(names: impl Iterator<Item = &'a str> + Clone) -> [bool; N] {
 /// Every article after the stages the models read (cleanup, entities, classify's cues), with
 /// its labels, and each sentence labelled with the events whose arguments overlap it.
 fn featurise(gold: &[Labelled]) -> Vec<Featurised> {
-    let entities = Entities::new();
+    let (entities, classify) = (Entities::new(), Classify::default());
     gold.iter()
         .map(|g| {
             let labels = types_of(g.labels.iter().map(String::as_str));
@@ -96,7 +96,7 @@ fn featurise(gold: &[Labelled]) -> Vec<Featurised> {
             };
             Cleanup.apply(&mut doc);
             entities.apply(&mut doc);
-            Classify.apply(&mut doc);
+            classify.apply(&mut doc);
             let code_points = CodePoints::new(&g.article.text);
             let sentences = sentences::split(doc.text())
                 .into_iter()

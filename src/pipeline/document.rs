@@ -254,9 +254,89 @@ pub struct Entity {
     pub country_code: String,
     /// Stable external id (e.g. MITRE ATT&CK), or empty.
     pub external_id: String,
-    /// Finer kind from the gazetteer (a malware family's "wiper", "ransomware", ...; an
-    /// actor's "apt", "hacktivist", ...), or empty. Internal: classification reads it.
-    pub category: String,
+    /// Finer kind of a named actor or malware family, where the gazetteer knows it.
+    pub category: Option<Category>,
+    /// Which side an unnamed group is on, by its noun; `None` for every other kind.
+    pub group_role: Option<GroupRole>,
+}
+
+/// Finer kind of a named actor or malware family, as the built-in tables give it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// A state-linked group.
+    Apt,
+    /// Hacktivists.
+    Hacktivist,
+    /// A criminal crew.
+    Criminal,
+    /// A ransomware operation or family.
+    Ransomware,
+    /// A wiper.
+    Wiper,
+    /// A remote access trojan.
+    Rat,
+    /// A banking trojan.
+    BankingTrojan,
+    /// A loader or dropper.
+    Loader,
+    /// A botnet.
+    Botnet,
+    /// An information stealer.
+    Infostealer,
+    /// A tool (attackers' or dual-use).
+    Tool,
+    /// Spyware.
+    Spyware,
+    /// A worm.
+    Worm,
+    /// Malware for industrial control systems.
+    Ics,
+    /// A rootkit.
+    Rootkit,
+    /// A cryptocurrency miner.
+    Cryptominer,
+    /// A DDoS tool.
+    DdosTool,
+    /// Known, but of no kind above.
+    Other,
+}
+
+impl Category {
+    /// The category a built-in table names ("banking_trojan"), if it is one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "apt" => Category::Apt,
+            "hacktivist" => Category::Hacktivist,
+            "criminal" => Category::Criminal,
+            "ransomware" => Category::Ransomware,
+            "wiper" => Category::Wiper,
+            "rat" => Category::Rat,
+            "banking_trojan" => Category::BankingTrojan,
+            "loader" => Category::Loader,
+            "botnet" => Category::Botnet,
+            "infostealer" => Category::Infostealer,
+            "tool" => Category::Tool,
+            "spyware" => Category::Spyware,
+            "worm" => Category::Worm,
+            "ics" => Category::Ics,
+            "rootkit" => Category::Rootkit,
+            "cryptominer" => Category::Cryptominer,
+            "ddos_tool" => Category::DdosTool,
+            "other" => Category::Other,
+            _ => return None,
+        })
+    }
+}
+
+/// Which side of an incident an unnamed group is on, as its noun says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupRole {
+    /// "hackers", "a ransomware gang".
+    Attacker,
+    /// "customers", "patients", "the company".
+    Victim,
+    /// "researchers", "analysts".
+    Discoverer,
 }
 
 /// A technical indicator, normalised.

@@ -2,9 +2,8 @@
 //! text on character boundaries and maps back inside the caller's text, each reference names
 //! an entity that exists, and the cleaned text holds no character cleanup promises to remove.
 //!
-//! Checked by the property tests and by the fuzz target, which includes this file as a module
-//! of its own crate (`fuzz/fuzz_targets/pipeline.rs`): so it names nothing but public items,
-//! through `crate::pb` and `crate::pipeline`, which the fuzz target imports at its root.
+//! Checked by the property tests and by the fuzz target, which turns on the `test-util`
+//! feature to reach it.
 
 use std::ops::Range;
 
@@ -12,7 +11,7 @@ use crate::{pb, pipeline::Document};
 
 /// Panics, saying what and where, when a document that went through every stage breaks an
 /// invariant; returns its response, checked as well.
-pub(crate) fn check(doc: &Document) -> pb::EnrichResponse {
+pub fn check(doc: &Document) -> pb::EnrichResponse {
     let input = doc.article.text.as_str();
     let clean = doc.text();
     for c in clean.chars() {
@@ -46,8 +45,9 @@ pub(crate) fn check(doc: &Document) -> pb::EnrichResponse {
         in_clean("report", &r.sentence);
         r.year.iter().for_each(|(_, at)| in_clean("report year", at));
     }
-    let entity =
-        |what: &str, i: usize| assert!(i < doc.tagged.entities.len(), "{what} names entity {i} of {}", doc.tagged.entities.len());
+    let entity = |what: &str, i: usize| {
+        assert!(i < doc.tagged.entities.len(), "{what} names entity {i} of {}", doc.tagged.entities.len())
+    };
     for inc in &doc.incidents {
         assert!((0.0..=1.0).contains(&inc.confidence), "confidence {}", inc.confidence);
         inc.evidence.iter().for_each(|s| in_clean("evidence", s));

@@ -7,31 +7,32 @@ mod deadline;
 mod document;
 pub mod entities;
 pub mod incidents;
-#[cfg(test)]
-pub(crate) mod invariants;
+#[cfg(any(test, feature = "test-util"))]
+pub mod invariants;
 pub mod offsets;
 mod response;
 mod stage;
-pub(crate) mod text;
 #[cfg(test)]
 pub(crate) mod test_util;
 #[cfg(test)]
 mod tests;
+pub(crate) mod text;
 
 use std::{path::PathBuf, sync::Arc};
 
 use tokio::sync::Semaphore;
 use tower::{
-    BoxError, Service, ServiceBuilder, ServiceExt, limit::GlobalConcurrencyLimitLayer, service_fn,
-    util::BoxCloneSyncService,
+    BoxError, Service, ServiceBuilder, ServiceExt, limit::GlobalConcurrencyLimitLayer, load_shed::LoadShedLayer,
+    service_fn, util::BoxCloneSyncService,
 };
 
 pub use deadline::{DeadlineExceeded, DeadlineLayer};
 pub use document::{
-    Attribution, Classified, CleanRange, Cleaned, Document, Entity, Impact, Incident, Indicator, InvalidArticle, Marked,
-    Removal, Report, Tagged, TypeScore, TypeScores,
+    Attribution, Category, Classified, CleanRange, Cleaned, Document, Entity, GroupRole, Impact, Incident, Indicator,
+    InvalidArticle, Marked, Removal, Report, Tagged, TypeScore, TypeScores,
 };
 pub use response::SERVICE_VERSION;
+use stage::InProcess;
 #[cfg(feature = "fault-injection")]
 pub use stage::PANIC_IN_STAGE_ID;
 pub use stage::{StageError, StageLayer, Step};
@@ -79,8 +80,8 @@ impl Pipeline {
         Self {
             cleanup: StageLayer::new(cleanup::Cleanup),
             entities: StageLayer::new(entities::Entities::with_gazetteer(gazetteer)),
-            classify: StageLayer::new(classify::Classify),
-            incidents: StageLayer::new(incidents::Incidents::default()),
+            classify: StageLayer::new(classify::Classify::default()),
+            incidents: StageLayer::new(incidents::Incidents),
         }
     }
 
@@ -94,15 +95,25 @@ impl Pipeline {
     /// Runs every stage on `doc` on this thread, for in-process callers (the CLI, training,
     /// benches, fuzzing, tests). A panicking stage costs this article only.
     pub fn run(&self, doc: Document) -> Result<Document, StageError> {
-        let doc = self.cleanup.run(doc)?;
-        let doc = self.entities.run(doc)?;
-        let doc = self.classify.run(doc)?;
-        self.incidents.run(doc)
+        self.in_order().into_iter().try_fold(doc, |doc, stage| stage.run(doc))
+    }
+
+    /// Runs the stages up to and including the one named `last`, for the stages' unit tests.
+    #[cfg(test)]
+    pub(crate) fn run_through(&self, doc: Document, last: &str) -> Result<Document, StageError> {
+        let stages = self.in_order();
+        let upto = stages.iter().position(|s| s.name() == last).expect("a stage of that name");
+        stages[..=upto].iter().try_fold(doc, |doc, stage| stage.run(doc))
+    }
+
+    /// The stages in the order they run.
+    fn in_order(&self) -> [&dyn InProcess; 4] {
+        [&self.cleanup, &self.entities, &self.classify, &self.incidents]
     }
 
     /// Replaces the built-in incident type model, e.g. with one trained by `train`.
     pub fn with_type_model(mut self, model: classify::model::TypeModel) -> Self {
-        self.incidents = StageLayer::new(incidents::Incidents::new(Arc::new(model)));
+        self.classify = StageLayer::new(classify::Classify::new(Arc::new(model)));
         self
     }
 
@@ -128,35 +139,51 @@ impl Pipeline {
             .service(service_fn(|doc: Document| async move { Ok::<_, BoxError>(doc) }))
     }
 
-    /// For one-off requests: refuses work at once when `capacity` has no permit left.
-    pub fn shedding(&self, capacity: Arc<Semaphore>) -> PipelineService {
+    /// The pipeline as a service, admitting work as `admission` says.
+    pub fn service(&self, admission: Admission) -> PipelineService {
+        let (shed, capacity) = match admission {
+            Admission::Shed(capacity) => (true, Some(capacity)),
+            Admission::Wait(capacity) => (false, Some(capacity)),
+            Admission::Unbounded => (false, None),
+        };
         BoxCloneSyncService::new(
             ServiceBuilder::new()
-                // Outermost, so the caller's deadline covers everything below.
+                // Outermost, so the caller's deadline covers everything below, waiting included.
                 .layer(DeadlineLayer)
                 // Full means "try elsewhere or later" (RESOURCE_EXHAUSTED), never a queue.
-                .load_shed()
+                .option_layer(shed.then(LoadShedLayer::new))
                 // One semaphore for all connections bounds the CPU work in flight.
-                .layer(GlobalConcurrencyLimitLayer::with_semaphore(capacity))
+                .option_layer(capacity.map(GlobalConcurrencyLimitLayer::with_semaphore))
                 .service(self.stages()),
         )
     }
 
-    /// For in-process use (the CLI): no bound but the deadline.
-    pub fn unlimited(&self) -> PipelineService {
-        BoxCloneSyncService::new(ServiceBuilder::new().layer(DeadlineLayer).service(self.stages()))
+    /// For one-off requests: refuses work at once when `capacity` has no permit left.
+    pub fn shedding(&self, capacity: Arc<Semaphore>) -> PipelineService {
+        self.service(Admission::Shed(capacity))
     }
 
-    /// For streams: waits for a permit of `capacity`. The wait is bounded, because each stream
-    /// has a fixed in-flight window and HTTP/2 bounds the streams per connection.
+    /// For streams: waits for a permit of `capacity`.
     pub fn waiting(&self, capacity: Arc<Semaphore>) -> PipelineService {
-        BoxCloneSyncService::new(
-            ServiceBuilder::new()
-                .layer(DeadlineLayer)
-                .layer(GlobalConcurrencyLimitLayer::with_semaphore(capacity))
-                .service(self.stages()),
-        )
+        self.service(Admission::Wait(capacity))
     }
+
+    /// For in-process use: no bound but the deadline.
+    pub fn unlimited(&self) -> PipelineService {
+        self.service(Admission::Unbounded)
+    }
+}
+
+/// How the pipeline service admits an article when the CPU work in flight is at its bound.
+#[derive(Debug, Clone)]
+pub enum Admission {
+    /// Refuses it at once, when `capacity` has no permit left: for one-off requests.
+    Shed(Arc<Semaphore>),
+    /// Waits for a permit of `capacity`: for streams, whose wait is bounded because each has a
+    /// fixed in-flight window and HTTP/2 bounds the streams per connection.
+    Wait(Arc<Semaphore>),
+    /// Admits it at once: in-process callers bound their own concurrency.
+    Unbounded,
 }
 
 impl Default for Pipeline {

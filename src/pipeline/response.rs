@@ -26,7 +26,8 @@ impl Document {
         let entity_id = |i: usize| format!("e{i}");
 
         let entities = self
-            .tagged.entities
+            .tagged
+            .entities
             .iter()
             .enumerate()
             .map(|(i, e)| pb::Entity {
@@ -39,7 +40,8 @@ impl Document {
             })
             .collect();
         let indicators = self
-            .tagged.indicators
+            .tagged
+            .indicators
             .iter()
             .map(|ind| pb::Indicator {
                 kind: ind.kind.into(),
@@ -89,12 +91,14 @@ impl Document {
             })
             .collect();
         let removed = self
-            .cleaned.removed
+            .cleaned
+            .removed
             .iter()
             .map(|(r, reason)| pb::Removed { span: Some(spans.input(r.clone())), reason: reason.as_str().to_string() })
             .collect();
         let marked = self
-            .cleaned.marked
+            .cleaned
+            .marked
             .iter()
             .map(|(r, role)| pb::Marked { span: Some(spans.input(r.clone())), role: role.as_str().to_string() })
             .collect();

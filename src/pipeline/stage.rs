@@ -66,9 +66,23 @@ impl<T> StageLayer<T> {
     }
 }
 
-impl<T: Step> StageLayer<T> {
-    /// Runs the step on this thread, as [`Stage`] does off the reactor.
-    pub(super) fn run(&self, doc: Document) -> Result<Document, StageError> {
+/// A stage run on the caller's thread, whatever its step.
+pub(super) trait InProcess {
+    /// The step's name.
+    #[cfg(test)]
+    fn name(&self) -> &'static str;
+
+    /// Runs the step, as [`Stage`] does off the reactor.
+    fn run(&self, doc: Document) -> Result<Document, StageError>;
+}
+
+impl<T: Step> InProcess for StageLayer<T> {
+    #[cfg(test)]
+    fn name(&self) -> &'static str {
+        T::NAME
+    }
+
+    fn run(&self, doc: Document) -> Result<Document, StageError> {
         run::<T>(&self.step, doc)
     }
 }

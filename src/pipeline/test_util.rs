@@ -1,7 +1,12 @@
 //! Helpers for the stages' unit tests.
 
-use super::{Document, Step};
+use std::sync::LazyLock;
+
+use super::{Document, Pipeline};
 use crate::pb;
+
+/// Built once: the gazetteer's automaton costs more to build than a test costs to run.
+static PIPELINE: LazyLock<Pipeline> = LazyLock::new(Pipeline::new);
 
 /// A document for `text`, as the server would build it.
 pub(crate) fn doc(text: &str) -> Document {
@@ -9,16 +14,17 @@ pub(crate) fn doc(text: &str) -> Document {
     Document::in_process(article, true).expect("test articles are valid")
 }
 
-/// Runs `steps` in order on `text`.
-pub(crate) fn run(text: &str, steps: &[&dyn Fn(&mut Document)]) -> Document {
-    let mut d = doc(text);
-    for step in steps {
-        step(&mut d);
-    }
-    d
+/// `doc` after cleanup, for tests that set its fields first.
+pub(crate) fn cleaned(doc: Document) -> Document {
+    PIPELINE.run_through(doc, "cleanup").expect("test articles clean")
 }
 
-/// A step as a plain function, for [`run`].
-pub(crate) fn step<T: Step>(step: &T) -> impl Fn(&mut Document) + '_ {
-    move |d| step.apply(d)
+/// `text` after the built-in stages up to and including the one named `last`.
+pub(crate) fn through(last: &str, text: &str) -> Document {
+    PIPELINE.run_through(doc(text), last).expect("test articles enrich")
+}
+
+/// `text` after every built-in stage.
+pub(crate) fn enriched(text: &str) -> Document {
+    PIPELINE.run(doc(text)).expect("test articles enrich")
 }

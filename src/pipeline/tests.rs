@@ -79,19 +79,11 @@ async fn a_publication_date_past_year_9999_is_ignored_not_fatal() {
 }
 
 mod properties {
-    use std::sync::LazyLock;
 
     use proptest::prelude::*;
 
     use crate::pb;
-    use crate::pipeline::{
-        classify::Classify,
-        cleanup::Cleanup,
-        entities::Entities,
-        incidents::Incidents,
-        invariants,
-        test_util::{run, step},
-    };
+    use crate::pipeline::{invariants, test_util::enriched};
 
     /// Words that drive every stage: cues, attribution triggers, names, dates, numbers, and
     /// the punctuation sentences and clauses split at.
@@ -188,13 +180,8 @@ mod properties {
             .prop_map(|parts| parts.into_iter().map(|(p, s)| p + s).collect::<String>() + " x")
     }
 
-    /// Built once: the gazetteer's automaton costs more to build than a case costs to run.
-    static STAGES: LazyLock<(Entities, Incidents)> = LazyLock::new(|| (Entities::new(), Incidents::default()));
-
     fn enrich(text: &str) -> pb::EnrichResponse {
-        let (entities, incidents) = &*STAGES;
-        let doc = run(text, &[&step(&Cleanup), &step(entities), &step(&Classify), &step(incidents)]);
-        invariants::check(&doc)
+        invariants::check(&enriched(text))
     }
 
     proptest! {

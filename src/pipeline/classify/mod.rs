@@ -1,18 +1,22 @@
 //! Classify: finds the sentences that report a cyber incident, the type their cue words
-//! signal, and whether each is the news, background or a what-if.
+//! signal, and whether each is the news, background or a what-if; and lets the type model
+//! score which of the types it knows the article reports.
 
 mod cues;
 pub mod model;
 
+use std::sync::Arc;
+
 use chrono::Datelike;
 
 use super::{
-    CleanRange, Document, Report, Step,
+    Category, CleanRange, Document, Report, Step,
     text::{Hits, sentences},
 };
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
 use cues::{ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, PAST, YEAR};
+use model::TypeModel;
 
 /// Where the clause-level patterns match in the whole article (see [`Hits`]).
 struct ArticleHits {
@@ -35,9 +39,24 @@ impl ArticleHits {
     }
 }
 
-/// The classify stage.
-#[derive(Debug, Default)]
-pub struct Classify;
+/// The classify stage, with the type model that scores which types an article reports.
+#[derive(Debug, Clone)]
+pub struct Classify {
+    model: Arc<TypeModel>,
+}
+
+impl Default for Classify {
+    fn default() -> Self {
+        Self::new(Arc::new(model::BUILTIN.clone()))
+    }
+}
+
+impl Classify {
+    /// The stage with `model` instead of the built-in one (e.g. one trained on the user's data).
+    pub fn new(model: Arc<TypeModel>) -> Self {
+        Self { model }
+    }
+}
 
 /// The reports of one clause: a report per type its cue words, named malware families or
 /// attacks on systems signal, with the clause's year and temporality (a year older than the
@@ -108,69 +127,72 @@ impl Step for Classify {
 
     fn apply(&self, doc: &mut Document) {
         // The cues are English: read in another language they would invent incidents.
-        if !doc.cleaned.language.is_empty() && doc.cleaned.language != "en" {
-            return;
+        let language = &doc.cleaned.language;
+        if language.is_empty() || language == "en" {
+            report(doc);
         }
-        let text = doc.text();
-        let published_year = doc.published_date().and_then(|d| u16::try_from(d.year()).ok());
-        // Without a date, the latest year the article mentions is the news.
-        let hits = ArticleHits::new(text);
-        let latest_year = hits.year.ranges().iter().filter_map(|r| text[r.clone()].parse().ok()).max();
-        // Wiper and ransomware families named in the text, in order: they say how an attack
-        // was made.
-        let mut families: Vec<(CleanRange, IncidentType)> = doc
-            .tagged.entities
-            .iter()
-            .filter(|e| e.kind == EntityKind::Malware)
-            .filter_map(|e| {
-                match e.category.as_str() {
-                    "wiper" => Some(IncidentType::Wiper),
-                    "ransomware" => Some(IncidentType::Ransomware),
-                    _ => None,
-                }
-                .map(|kind| e.mentions.iter().map(move |m| (m.clone(), kind)))
-            })
-            .flatten()
-            .collect();
-        families.sort_by_key(|(m, _)| m.start);
-        let mut reports: Vec<Report> = Vec::new();
-        let mut non_cyber = Vec::new();
-        for sentence in doc.cleaned.sentences.iter().cloned() {
-            let years = if hits.year.may_match_in(&sentence) { YEAR.find_iter(&text[sentence.clone()]).count() } else { 0 };
-            for clause in sentences::clauses(text, sentence, years) {
-                report_clause(text, clause, &hits, &families, &mut reports, &mut non_cyber);
-            }
-        }
-        // An undated article that tells its news without a year ("on Friday") gives years
-        // only to the background.
-        let undated_news = published_year.is_none()
-            && reports.iter().any(|r| r.year.is_none() && r.temporality == Temporality::Current);
-        for r in &mut reports {
-            if let Some((year, _)) = r.year {
-                let news = published_year.or(latest_year);
-                if news.is_some_and(|news| year < news) || undated_news {
-                    r.temporality = Temporality::Historical;
-                }
-            }
-        }
-        // Cues are tried in turn, so a clause's spans come in cue order.
-        non_cyber.sort_by_key(|r| r.start);
-        doc.classified.reports = reports;
-        doc.classified.non_cyber = non_cyber;
+        doc.classified.type_scores = self.model.type_scores(doc);
     }
+}
+
+/// Finds the reports in a document's sentences and the cue words it uses in a non-cyber sense.
+fn report(doc: &mut Document) {
+    let text = doc.text();
+    let published_year = doc.published_date().and_then(|d| u16::try_from(d.year()).ok());
+    // Without a date, the latest year the article mentions is the news.
+    let hits = ArticleHits::new(text);
+    let latest_year = hits.year.ranges().iter().filter_map(|r| text[r.clone()].parse().ok()).max();
+    // Wiper and ransomware families named in the text, in order: they say how an attack
+    // was made.
+    let mut families: Vec<(CleanRange, IncidentType)> = doc
+        .tagged
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Malware)
+        .filter_map(|e| {
+            match e.category {
+                Some(Category::Wiper) => Some(IncidentType::Wiper),
+                Some(Category::Ransomware) => Some(IncidentType::Ransomware),
+                _ => None,
+            }
+            .map(|kind| e.mentions.iter().map(move |m| (m.clone(), kind)))
+        })
+        .flatten()
+        .collect();
+    families.sort_by_key(|(m, _)| m.start);
+    let mut reports: Vec<Report> = Vec::new();
+    let mut non_cyber = Vec::new();
+    for sentence in doc.cleaned.sentences.iter().cloned() {
+        let years = if hits.year.may_match_in(&sentence) { YEAR.find_iter(&text[sentence.clone()]).count() } else { 0 };
+        for clause in sentences::clauses(text, sentence, years) {
+            report_clause(text, clause, &hits, &families, &mut reports, &mut non_cyber);
+        }
+    }
+    // An undated article that tells its news without a year ("on Friday") gives years
+    // only to the background.
+    let undated_news =
+        published_year.is_none() && reports.iter().any(|r| r.year.is_none() && r.temporality == Temporality::Current);
+    for r in &mut reports {
+        if let Some((year, _)) = r.year {
+            let news = published_year.or(latest_year);
+            if news.is_some_and(|news| year < news) || undated_news {
+                r.temporality = Temporality::Historical;
+            }
+        }
+    }
+    // Cues are tried in turn, so a clause's spans come in cue order.
+    non_cyber.sort_by_key(|r| r.start);
+    doc.classified.reports = reports;
+    doc.classified.non_cyber = non_cyber;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::{
-        cleanup::Cleanup,
-        entities::Entities,
-        test_util::{run, step},
-    };
+    use crate::pipeline::test_util::through;
 
     fn reports(text: &str) -> Vec<(IncidentType, Temporality)> {
-        let doc = run(text, &[&step(&Cleanup), &step(&Entities::new()), &step(&Classify)]);
+        let doc = through(Classify::NAME, text);
         doc.classified.reports.iter().map(|r| (r.kind, r.temporality)).collect()
     }
 

@@ -21,8 +21,8 @@ use std::{
 
 use foldhash::{HashMap, HashSet, HashSetExt};
 
-use super::super::{CleanRange, Document};
 use crate::pb::IncidentType;
+use crate::pipeline::{CleanRange, Document, TypeScore, TypeScores};
 
 /// The types the model scores, in the column order of the model file.
 pub const TYPES: [IncidentType; 5] = [
@@ -325,6 +325,24 @@ impl TypeModel {
         }
     }
 
+    /// What the model says of a classified document, for the stages after classify.
+    pub fn type_scores(&self, doc: &Document) -> TypeScores {
+        let scores = self.score(doc, &doc.cleaned.sentences);
+        let types = TYPES
+            .iter()
+            .zip(scores.probabilities)
+            .zip(scores.best_sentences)
+            .zip(scores.sentence_probabilities)
+            .map(|(((&kind, probability), best_sentence), sentence_probability)| TypeScore {
+                kind,
+                probability,
+                best_sentence,
+                sentence_probability,
+            })
+            .collect();
+        TypeScores { threshold: self.threshold, types }
+    }
+
     /// Reads a model file: `#threshold` and `#types` header lines, the intercept and stacking
     /// rows ([`SPECIAL_ROWS`]; without the stacking rows the article model decides alone),
     /// then one row per feature, tab-separated, a weight per type.
@@ -427,11 +445,8 @@ mod tests {
 
     #[test]
     fn sentence_features_are_words_stems_and_adjacent_pairs() {
-        use crate::pipeline::{
-            cleanup::Cleanup,
-            test_util::{run, step},
-        };
-        let doc = run("Hackers stole the data, hackers said.", &[&step(&Cleanup)]);
+        use crate::pipeline::test_util::{cleaned, doc};
+        let doc = cleaned(doc("Hackers stole the data, hackers said."));
         assert_eq!(
             sentence_features(&doc, 0..doc.text().len()),
             [
@@ -453,14 +468,9 @@ mod tests {
 
     #[test]
     fn cue_words_in_a_non_cyber_sense_are_not_read() {
-        use crate::pipeline::{
-            classify::Classify,
-            cleanup::Cleanup,
-            entities::Entities,
-            test_util::{run, step},
-        };
+        use crate::pipeline::{Step, classify::Classify, test_util::through};
         let text = "Farmers planted beans on a patch of land. The vendor shipped a patch today.";
-        let doc = run(text, &[&step(&Cleanup), &step(&Entities::new()), &step(&Classify)]);
+        let doc = through(Classify::NAME, text);
         let sentences = crate::pipeline::text::sentences::split(doc.text());
         let first = sentence_features(&doc, sentences[0].clone());
         assert!(!first.iter().any(|f| f.starts_with("s:patc")), "{first:?}");
@@ -504,15 +514,10 @@ mod tests {
 
     #[test]
     fn scoring_a_document_equals_scoring_its_features() {
-        use crate::pipeline::{
-            classify::Classify,
-            cleanup::Cleanup,
-            entities::Entities,
-            test_util::{run, step},
-        };
+        use crate::pipeline::{Step, classify::Classify, test_util::through};
         let text = "Hackers stole customer data in a phishing attack; the ransomware gang demanded a ransom. \
             Researchers found a vulnerability and the vendor released a patch. Phishing, phishing!";
-        let doc = run(text, &[&step(&Cleanup), &step(&Entities::new()), &step(&Classify)]);
+        let doc = through(Classify::NAME, text);
         let sentences = crate::pipeline::text::sentences::split(doc.text());
         let scores = BUILTIN.score(&doc, &sentences);
         let logits: Vec<[f32; N]> =

@@ -105,7 +105,9 @@ pub(super) fn absorb_widget_heads(lines: &[Line<'_>], verdicts: &mut [Verdict]) 
             && lines[blurb].words <= WIDGET_BLURB_WORDS
             && lines[blurb].sentences <= 2;
         let body = if has_blurb { blurb + 1 } else { blurb };
-        let Some(Verdict::Remove(reason @ (Removal::Promotion | Removal::DonationAppeal))) = verdicts.get(body).copied() else {
+        let Some(Verdict::Remove(reason @ (Removal::Promotion | Removal::DonationAppeal))) =
+            verdicts.get(body).copied()
+        else {
             continue;
         };
         let run = (body..lines.len()).take_while(|&i| tight(i) && verdicts[i] == Verdict::Remove(reason)).count();
@@ -203,8 +205,11 @@ pub(super) fn mark_repeats(lines: &[Line<'_>], verdicts: &mut [Verdict]) {
                 !t.is_empty() && key.starts_with(t.as_str()) && key.len() - t.len() <= MAX_TITLE_SUFFIX
             });
         if is_title_copy || (key.len() > 12 && !seen.insert(key)) {
-            *verdict =
-                Verdict::Remove(if line.prose && !is_title_copy { Removal::DuplicateParagraph } else { Removal::DuplicateTitle });
+            *verdict = Verdict::Remove(if line.prose && !is_title_copy {
+                Removal::DuplicateParagraph
+            } else {
+                Removal::DuplicateTitle
+            });
         }
     }
 }

@@ -18,11 +18,7 @@ use blocks::Verdict;
 use lines::Line;
 use markup::Edit;
 
-use super::{
-    Document, Marked, Removal, Step,
-    offsets::CleanTextBuilder,
-    text::sentences,
-};
+use super::{Document, Marked, Removal, Step, offsets::CleanTextBuilder, text::sentences};
 
 /// How many lines below a widget its buttons ("Once", "Monthly", "Got it") may appear.
 const WIDGET_REACH: usize = 8;

@@ -140,7 +140,10 @@ static CUES: LazyLock<(RegexSet, Vec<Removal>)> = LazyLock::new(|| {
             r"(?i)\b(?:not all news on the site|views expressed|does not necessarily reflect|disclaimer|all rights reserved|translated (?:automatically|by machine)|programmatic(?:ally)? translat\w*|automatic (?:software|translation)|machine translation|general information only|(?:legal|financial|investment) advice)\b|\u{a9}|\(c\) \d{4}|\bcopyright \d{4}",
             Removal::Disclaimer,
         ),
-        (r"(?i)\bcookies?\b.*\b(?:accept|consent|policy|settings|preferences|experience|agree)\b", Removal::CookieNotice),
+        (
+            r"(?i)\bcookies?\b.*\b(?:accept|consent|policy|settings|preferences|experience|agree)\b",
+            Removal::CookieNotice,
+        ),
         // Rules read the line before NFC, so the Greek ano teleia (U+0387), which NFC turns into
         // a middle dot, counts as one.
         (
@@ -263,7 +266,10 @@ mod tests {
         case!("We use cookies to improve your experience.", Some(Removal::CookieNotice)),
         case!("</text>", Some(Removal::Markup)),
         case!("Views expressed by contributors are their own", Some(Removal::Disclaimer)),
-        case!("This text was translated automatically and may contain errors, which we regret.", Some(Removal::Disclaimer)),
+        case!(
+            "This text was translated automatically and may contain errors, which we regret.",
+            Some(Removal::Disclaimer)
+        ),
         case!(
             "If you value this reporting, your support helps us stay independent of advertisers.",
             Some(Removal::DonationAppeal)

@@ -1,6 +1,6 @@
 use super::Cleanup;
 use crate::pipeline::Removal;
-use crate::pipeline::test_util::{run, step};
+use crate::pipeline::{Step, test_util::through};
 
 /// A page written for these tests, with the kinds of furniture real scrapes carry.
 const PAGE: &str = "Skip to content\n\
@@ -25,7 +25,7 @@ Continue\n\
 Post a Comment\n";
 
 fn cleaned(text: &str) -> crate::pipeline::Document {
-    run(text, &[&step(&Cleanup)])
+    through(Cleanup::NAME, text)
 }
 
 #[test]

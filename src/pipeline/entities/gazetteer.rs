@@ -8,7 +8,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use tracing::info;
 
 use super::load::{self, Cluster, GazetteerError};
-use crate::pb::EntityKind;
+use crate::{pb::EntityKind, pipeline::Category};
 
 const COUNTRIES: &str = include_str!("data/countries.tsv");
 const ORGANIZATIONS: &str = include_str!("data/organizations.tsv");
@@ -160,9 +160,8 @@ pub struct Entry {
     pub country_code: String,
     /// Stable external id, or empty.
     pub external_id: String,
-    /// Finer kind from the built-in tables: an actor's "apt", "hacktivist", "ransomware" or
-    /// "criminal"; a malware family's "wiper", "ransomware", "rat", ...; empty when unknown.
-    pub category: String,
+    /// Finer kind, where the built-in tables give one.
+    pub category: Option<Category>,
 }
 
 /// A name found in the text.
@@ -283,7 +282,10 @@ impl Builder {
             name: name.to_string(),
             country_code: code.to_string(),
             external_id: external_id.to_string(),
-            category: category.to_string(),
+            category: (!category.is_empty()).then(|| {
+                Category::from_name(category)
+                    .unwrap_or_else(|| panic!("built-in table names an unknown category {category:?}"))
+            }),
         });
         self.entries.len() - 1
     }

@@ -22,7 +22,6 @@ use crate::pb::{EntityKind, IndicatorKind};
 
 pub use gazetteer::{Entry, Gazetteer, LoadReport};
 pub use load::GazetteerError;
-pub(crate) use patterns::{ATTACKER_NOUNS, DISCOVERER_NOUNS};
 
 /// How far before a national body a country may name its owner ("Ukraine's Foreign Ministry").
 const OWNER_REACH_BYTES: usize = 16;
@@ -90,7 +89,7 @@ impl Step for Entities {
         for hit in &hits {
             let e = hit.entry;
             let i = found.mention(e.kind, &e.name, &e.country_code, &e.external_id, hit.range.clone());
-            found.entities[i].category.clone_from(&e.category);
+            found.entities[i].category = e.category;
         }
         // Countries may sit inside a body's name ("Ministry of Foreign Affairs of Ukraine").
         let known: Vec<CleanRange> =
@@ -185,7 +184,8 @@ impl Registry {
                 mentions: Vec::new(),
                 country_code: country_code.to_string(),
                 external_id: external_id.to_string(),
-                category: String::new(),
+                category: None,
+                group_role: (kind == EntityKind::Group).then(|| patterns::group_role(name)),
             });
             entities.len() - 1
         });

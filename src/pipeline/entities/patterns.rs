@@ -7,7 +7,10 @@ use regex::Regex;
 
 use crate::{
     pb::EntityKind,
-    pipeline::text::{after, before, compile, overlaps_any},
+    pipeline::{
+        GroupRole,
+        text::{after, before, compile, overlaps_any},
+    },
 };
 
 /// A pattern match: kind, byte range, canonical name.
@@ -190,11 +193,24 @@ static GROUP: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// The side a group is on, by the noun its name ends in.
+pub(super) fn group_role(name: &str) -> GroupRole {
+    static ATTACKER: LazyLock<Regex> = LazyLock::new(|| compile(&format!(r"(?i)\b(?:{ATTACKER_NOUNS})$")));
+    static DISCOVERER: LazyLock<Regex> = LazyLock::new(|| compile(&format!(r"(?i)\b(?:{DISCOVERER_NOUNS})$")));
+    if ATTACKER.is_match(name) {
+        GroupRole::Attacker
+    } else if DISCOVERER.is_match(name) {
+        GroupRole::Discoverer
+    } else {
+        GroupRole::Victim
+    }
+}
+
 /// What unnamed attackers are called.
-pub(crate) const ATTACKER_NOUNS: &str = r"hackers?|hacking groups?|hacker groups?|hacktivists?|cyber[- ]?criminals?|criminals|attackers?|cyber[- ]?attackers?|threat actors?|malicious actors?|bad actors?|scammers?|fraudsters?|crooks|phishers?|extortionists?|cyber ?thieves|thieves|(?:ransomware|criminal|cybercrime|hacking|hacker) (?:gangs?|groups?|operators?|crews?)|(?:ransomware|malware) (?:authors|developers|operators)";
+const ATTACKER_NOUNS: &str = r"hackers?|hacking groups?|hacker groups?|hacktivists?|cyber[- ]?criminals?|criminals|attackers?|cyber[- ]?attackers?|threat actors?|malicious actors?|bad actors?|scammers?|fraudsters?|crooks|phishers?|extortionists?|cyber ?thieves|thieves|(?:ransomware|criminal|cybercrime|hacking|hacker) (?:gangs?|groups?|operators?|crews?)|(?:ransomware|malware) (?:authors|developers|operators)";
 
 /// What the unnamed finders of flaws are called.
-pub(crate) const DISCOVERER_NOUNS: &str = r"(?:security )?researchers?|(?:security )?experts|analysts";
+const DISCOVERER_NOUNS: &str = r"(?:security )?researchers?|(?:security )?experts|analysts";
 
 /// One of a group of victims: "the user", "a customer" in an article that speaks of users or
 /// customers is one of them, a mention of that group. Alone, the word is too often generic

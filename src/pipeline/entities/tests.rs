@@ -5,17 +5,17 @@ use crate::{
     pb::{self, EntityKind},
     pipeline::{
         Document, Entity, Step,
-        cleanup::Cleanup,
-        test_util::{doc, run, step},
+        test_util::{cleaned, doc, through},
     },
 };
 
 fn entities(text: &str) -> Document {
-    run(text, &[&step(&Cleanup), &step(&Entities::new())])
+    through(Entities::NAME, text)
 }
 
 fn named<'d>(doc: &'d Document, kind: EntityKind, name: &str) -> &'d Entity {
-    doc.tagged.entities
+    doc.tagged
+        .entities
         .iter()
         .find(|e| e.kind == kind && e.name == name)
         .unwrap_or_else(|| panic!("no {kind:?} {name:?} in {:#?}", doc.tagged.entities))
@@ -110,7 +110,8 @@ fn actors_and_malware_carry_their_ids() {
 fn national_bodies_belong_to_the_country_before_them() {
     let doc = entities("Ukraine's Foreign Ministry and the Russian Foreign Ministry traded accusations on Friday.");
     let bodies: Vec<(&str, &str)> = doc
-        .tagged.entities
+        .tagged
+        .entities
         .iter()
         .filter(|e| e.kind == EntityKind::GovernmentBody)
         .map(|e| (e.name.as_str(), e.country_code.as_str()))
@@ -148,9 +149,10 @@ fn a_definite_reference_links_to_its_name_when_it_also_names_a_group() {
 fn dates_resolve_with_the_publication_date() {
     let mut d = doc("The attack began on Friday and was first seen last month, officials said.");
     d.article.published_at = Some(pbjson_types::Timestamp { seconds: 1_642_248_000, nanos: 0 }); // 2022-01-15
-    Cleanup.apply(&mut d);
+    let mut d = cleaned(d);
     Entities::new().apply(&mut d);
-    let dates: Vec<&str> = d.tagged.entities.iter().filter(|e| e.kind == EntityKind::Date).map(|e| e.name.as_str()).collect();
+    let dates: Vec<&str> =
+        d.tagged.entities.iter().filter(|e| e.kind == EntityKind::Date).map(|e| e.name.as_str()).collect();
     assert_eq!(dates, ["2022-01-14", "2021-12"]);
 }
 
@@ -161,12 +163,13 @@ fn files_add_names_with_their_kind_and_id() {
     let builtin = Gazetteer::builtin().len();
     assert_eq!(reports.iter().map(|r| r.names_added).sum::<usize>(), gazetteer.len() - builtin);
     let stage = Entities::with_gazetteer(gazetteer);
-    let mut d =
-        doc("Glass Kestrel used MarrowWipe and TunnelSnail; Lantern Moth and the Telebots Crew followed. A Storm hit.");
-    Cleanup.apply(&mut d);
+    let mut d = cleaned(doc(
+        "Glass Kestrel used MarrowWipe and TunnelSnail; Lantern Moth and the Telebots Crew followed. A Storm hit.",
+    ));
     stage.apply(&mut d);
     let tagged = |surface: &str| {
-        d.tagged.entities
+        d.tagged
+            .entities
             .iter()
             .find(|e| mentions(&d, e).contains(&surface))
             .map(|e| (e.kind, e.name.clone(), e.external_id.clone(), e.country_code.clone()))

@@ -16,7 +16,7 @@ use regex::Regex;
 
 use super::roles::is_attacker_group;
 use crate::{
-    pb::{AttributionStatus, EntityKind, Role, Temporality},
+    pb::{AttributionStatus, EntityKind, Role},
     pipeline::{
         Attribution, CleanRange, Entity, Incident,
         text::{self, compile, in_ranges},
@@ -91,7 +91,7 @@ static TRIGGERS: LazyLock<Vec<Trigger>> = LazyLock::new(|| {
 fn can_act(e: &Entity) -> bool {
     match e.kind {
         EntityKind::ThreatActor | EntityKind::Country | EntityKind::GovernmentBody => true,
-        EntityKind::Group => is_attacker_group(&e.name),
+        EntityKind::Group => is_attacker_group(e),
         _ => false,
     }
 }
@@ -99,7 +99,7 @@ fn can_act(e: &Entity) -> bool {
 /// Every attribution statement in `text`, on the incident it is about: the one whose evidence
 /// holds it, else the main (first current) one.
 pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &str) {
-    let Some(main) = incidents.iter().position(|i| i.temporality == Temporality::Current).or(
+    let Some(main) = super::main_incident(incidents).or(
         // Background-only articles still carry their statements.
         (!incidents.is_empty()).then_some(0),
     ) else {

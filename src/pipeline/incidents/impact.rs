@@ -7,7 +7,7 @@ use std::{ops::Range, sync::LazyLock};
 use regex::Regex;
 
 use crate::{
-    pb::{EntityKind, Temporality},
+    pb::EntityKind,
     pipeline::{
         Entity, Impact, Incident,
         text::{compile, containing, in_ranges},
@@ -90,7 +90,7 @@ pub(super) fn impact(text: &str, sentences: &[Range<usize>], entities: &[Entity]
 /// The sentences each incident's impact is read from: an incident's evidence, and for the
 /// main (first current) incident every sentence that is not another incident's evidence.
 pub(super) fn assess(incidents: &mut [Incident], entities: &[Entity], text: &str, sentences: &[Range<usize>]) {
-    let main = incidents.iter().position(|i| i.temporality == Temporality::Current);
+    let main = super::main_incident(incidents);
     let mut others: Vec<Range<usize>> = incidents
         .iter()
         .enumerate()

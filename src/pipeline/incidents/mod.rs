@@ -5,35 +5,19 @@ mod attribution;
 mod impact;
 mod roles;
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::{
-    CleanRange, Document, Entity, Incident, Report, Step,
-    classify::model::{self, TypeModel},
+    CleanRange, Document, Entity, Incident, Report, Step, TypeScores,
     text::{self, compile},
 };
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
-/// The incidents stage, with the type model that settles which types an article reports.
-#[derive(Debug, Clone)]
-pub struct Incidents {
-    model: Arc<TypeModel>,
-}
-
-impl Default for Incidents {
-    fn default() -> Self {
-        Self::new(Arc::new(model::BUILTIN.clone()))
-    }
-}
-
-impl Incidents {
-    /// The stage with `model` instead of the built-in one (e.g. one trained on the user's data).
-    pub fn new(model: Arc<TypeModel>) -> Self {
-        Self { model }
-    }
-}
+/// The incidents stage.
+#[derive(Debug, Default)]
+pub struct Incidents;
 
 impl Step for Incidents {
     const NAME: &'static str = "incidents";
@@ -46,10 +30,10 @@ impl Step for Incidents {
                 None => groups.push(vec![report]),
             }
         }
-        let mut incidents: Vec<Incident> = groups.iter().map(|g| assemble(g, &doc.tagged.entities, doc.text())).collect();
+        let mut incidents: Vec<Incident> =
+            groups.iter().map(|g| assemble(g, &doc.tagged.entities, doc.text())).collect();
         let sentences = &doc.cleaned.sentences;
-        let scores = self.model.score(doc, sentences);
-        settle_types(&mut incidents, self.model.threshold, &scores, doc.text());
+        settle_types(&mut incidents, &doc.classified.type_scores, doc.text());
         for incident in incidents.iter_mut().filter(|i| i.participants.is_empty()) {
             incident.participants = roles::participants(&doc.tagged.entities, &incident.evidence, doc.text());
         }
@@ -85,12 +69,14 @@ static NEGATED: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:no|not|nev
 ///   speaks most for it, if that sentence tells of it (and, in news of another kind of attack,
 ///   does not deny it: "no data had been stolen");
 /// - its probability becomes the confidence of incidents of that type.
-fn settle_types(incidents: &mut Vec<Incident>, threshold: f32, scores: &model::Scores, text: &str) {
-    let main = incidents.iter().position(|i| i.temporality == Temporality::Current);
-    let other_news =
-        main.is_some_and(|m| specificity(incidents[m].kind) > 1 && !model::TYPES.contains(&incidents[m].kind));
-    for (k, &kind) in model::TYPES.iter().enumerate() {
-        let p = scores.probabilities[k];
+fn settle_types(incidents: &mut Vec<Incident>, scores: &TypeScores, text: &str) {
+    let threshold = scores.threshold;
+    let main = main_incident(incidents);
+    let other_news = main.is_some_and(|m| {
+        specificity(incidents[m].kind) > 1 && !scores.types.iter().any(|t| t.kind == incidents[m].kind)
+    });
+    for score in &scores.types {
+        let (kind, p) = (score.kind, score.probability);
         if p < threshold {
             for incident in incidents.iter_mut().filter(|i| i.temporality != Temporality::Hypothetical) {
                 incident.also.retain(|&t| t != kind);
@@ -109,11 +95,11 @@ fn settle_types(incidents: &mut Vec<Incident>, threshold: f32, scores: &model::S
         } else {
             threshold
         };
-        let evidence = scores.best_sentences[k].as_ref().filter(|s| {
-            scores.sentence_probabilities[k] >= EVIDENCE_BAR && !(other_news && NEGATED.is_match(&text[(*s).clone()]))
+        let evidence = score.best_sentence.as_ref().filter(|s| {
+            score.sentence_probability >= EVIDENCE_BAR && !(other_news && NEGATED.is_match(&text[(*s).clone()]))
         });
         if let Some(best) = evidence.filter(|_| !reported && p >= bar) {
-            match incidents.iter_mut().find(|i| i.temporality == Temporality::Current) {
+            match main_incident(incidents).map(|m| &mut incidents[m]) {
                 Some(main) => {
                     main.also.push(kind);
                     if let Err(at) = main.evidence.binary_search_by_key(&best.start, |e| e.start) {
@@ -149,6 +135,11 @@ fn date_in(entities: &[Entity], evidence: &[CleanRange]) -> Option<(String, Clea
         .filter(|(_, m)| text::in_ranges(evidence, m))
         .min_by_key(|(_, m)| m.start)
         .map(|(e, m)| (e.name.clone(), m.clone()))
+}
+
+/// The main incident: the first current one, which the article is news of.
+fn main_incident(incidents: &[Incident]) -> Option<usize> {
+    incidents.iter().position(|i| i.temporality == Temporality::Current)
 }
 
 /// Reports of one incident share temporality and year (a current report with no year is
@@ -203,12 +194,7 @@ fn assemble(reports: &[&Report], entities: &[Entity], text: &str) -> Incident {
 mod tests {
     use super::*;
     use crate::pb::Role;
-    use crate::pipeline::{
-        classify::Classify,
-        cleanup::Cleanup,
-        entities::Entities,
-        test_util::{run, step},
-    };
+    use crate::pipeline::test_util::enriched;
 
     const ARTICLE: &str = "Pro-Russian hackers defaced the websites of Ukraine's Foreign Ministry on Friday. \
         The DDoS attack also took down the parliament portal, officials said. \
@@ -216,7 +202,7 @@ mod tests {
         Traffic originating in Iran was also seen.";
 
     fn incidents(text: &str) -> Document {
-        run(text, &[&step(&Cleanup), &step(&Entities::new()), &step(&Classify), &step(&Incidents::default())])
+        enriched(text)
     }
 
     #[test]
@@ -239,8 +225,9 @@ mod tests {
     fn participants_take_roles_from_kind_and_context() {
         let doc = incidents(ARTICLE);
         let current = &doc.incidents[0];
-        let role_of =
-            |name: &str| current.participants.iter().find(|&&(e, _)| doc.tagged.entities[e].name == name).map(|&(_, r)| r);
+        let role_of = |name: &str| {
+            current.participants.iter().find(|&&(e, _)| doc.tagged.entities[e].name == name).map(|&(_, r)| r)
+        };
         assert_eq!(role_of("pro-russian hackers"), Some(Role::Attacker));
         assert_eq!(role_of("Foreign Ministry"), Some(Role::Target));
         assert!(doc.cleaned.fingerprint != 0);

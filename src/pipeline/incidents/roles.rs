@@ -8,10 +8,9 @@ use std::{collections::HashSet, ops::Range, sync::LazyLock};
 use regex::Regex;
 
 use crate::{
-    pb::{EntityKind, IncidentType, Role, Temporality},
+    pb::{EntityKind, IncidentType, Role},
     pipeline::{
-        Entity, Incident,
-        entities::{ATTACKER_NOUNS, DISCOVERER_NOUNS},
+        Entity, GroupRole, Incident,
         text::{self, compile, containing, in_ranges},
     },
 };
@@ -46,11 +45,15 @@ fn harm_nearby(text: &str, sentences: &[Range<usize>], mention: &Range<usize>) -
     containing(sentences, mention).is_some_and(|s| HARM.is_match(&text[s.clone()]))
 }
 
+/// Whether a type tells of a flaw (its disclosure or fix) rather than of an attack.
+fn is_flaw_type(t: &IncidentType) -> bool {
+    matches!(t, IncidentType::VulnerabilityDisclosure | IncidentType::PatchRelease)
+}
+
 /// Whether an attack type is among an incident's: unnamed attackers and victims belong to
 /// attacks, not to vulnerability or patch news.
 fn is_attack(incident: &Incident) -> bool {
-    let attack = |t: &IncidentType| !matches!(t, IncidentType::VulnerabilityDisclosure | IncidentType::PatchRelease);
-    attack(&incident.kind) || incident.also.iter().any(attack)
+    !is_flaw_type(&incident.kind) || incident.also.iter().any(|t| !is_flaw_type(t))
 }
 
 /// Words just before an unnamed group that say it came to harm: "affected customers",
@@ -73,10 +76,9 @@ fn is_harmed_group(text: &str, mention: &Range<usize>) -> bool {
     HARMED_GROUP_BEFORE.is_match(before(text, mention.start)) || HARMED_GROUP_AFTER.is_match(after(text, mention.end))
 }
 
-/// Whether a group entity's name is one of the attacker nouns.
-pub(super) fn is_attacker_group(name: &str) -> bool {
-    static ATTACKER: LazyLock<Regex> = LazyLock::new(|| compile(&format!(r"(?i)\b(?:{ATTACKER_NOUNS})$")));
-    ATTACKER.is_match(name)
+/// Whether an entity is an unnamed group of attackers ("hackers").
+pub(super) fn is_attacker_group(e: &Entity) -> bool {
+    e.group_role == Some(GroupRole::Attacker)
 }
 
 fn before(text: &str, at: usize) -> &str {
@@ -104,13 +106,12 @@ fn party_role(e: &Entity) -> Option<Role> {
         EntityKind::ThreatActor => Role::Attacker,
         EntityKind::Malware => Role::Tool,
         EntityKind::Product => Role::AffectedProduct,
-        EntityKind::Group if is_attacker_group(&e.name) => Role::Attacker,
-        EntityKind::Group if is_discoverer_group(&e.name) => return None,
+        EntityKind::Group if is_attacker_group(e) => Role::Attacker,
+        EntityKind::Group if is_discoverer_group(e) => return None,
         EntityKind::Group => Role::Target,
         _ => return None,
     })
 }
-
 
 /// Entities mentioned in the evidence sentences, in the role their kind or context gives them.
 pub(super) fn participants(entities: &[Entity], evidence: &[Range<usize>], text: &str) -> Vec<(usize, Role)> {
@@ -154,7 +155,7 @@ pub(super) fn add_parties_elsewhere(
     text: &str,
     sentences: &[Range<usize>],
 ) {
-    let main = incidents.iter().position(|i| i.temporality == Temporality::Current);
+    let main = super::main_incident(incidents);
     let flaw = incidents.iter().position(is_flaw);
     let attack = main.is_some_and(|m| is_attack(&incidents[m]));
     let taken: HashSet<usize> = incidents.iter().flat_map(|i| i.participants.iter().map(|&(e, _)| e)).collect();
@@ -165,7 +166,7 @@ pub(super) fn add_parties_elsewhere(
         }
         let Some(main) = main else { continue };
         let role = match e.kind {
-            EntityKind::Group if !attack || is_discoverer_group(&e.name) => None,
+            EntityKind::Group if !attack || is_discoverer_group(e) => None,
             // Named once, away from the reports, a group is mostly spoken of in general
             // ("phishing often targets users"): then only the words next to it may say it was hit.
             EntityKind::Group if party_role(e) == Some(Role::Target) => match &e.mentions[..] {
@@ -196,14 +197,12 @@ pub(super) fn drop_unnamed_victims_of_flaws(incidents: &mut [Incident], entities
 
 /// Whether an incident discloses or patches a flaw.
 fn is_flaw(incident: &Incident) -> bool {
-    let flaw = |t: &IncidentType| matches!(t, IncidentType::VulnerabilityDisclosure | IncidentType::PatchRelease);
-    flaw(&incident.kind) || incident.also.iter().any(flaw)
+    is_flaw_type(&incident.kind) || incident.also.iter().any(is_flaw_type)
 }
 
-/// Whether a group entity's name is one of the discoverer nouns.
-fn is_discoverer_group(name: &str) -> bool {
-    static DISCOVERER: LazyLock<Regex> = LazyLock::new(|| compile(&format!(r"(?i)\b(?:{DISCOVERER_NOUNS})$")));
-    DISCOVERER.is_match(name)
+/// Whether an entity is an unnamed group of finders ("researchers").
+fn is_discoverer_group(e: &Entity) -> bool {
+    e.group_role == Some(GroupRole::Discoverer)
 }
 
 /// Words before a mention that make it the finder of a flaw: "researchers at", "found by".
@@ -231,7 +230,7 @@ static VENDOR_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 fn flaw_role(e: &Entity, text: &str) -> Option<Role> {
     match e.kind {
         EntityKind::Product => Some(Role::AffectedProduct),
-        EntityKind::Group if is_discoverer_group(&e.name) => Some(Role::Discoverer),
+        EntityKind::Group if is_discoverer_group(e) => Some(Role::Discoverer),
         EntityKind::Organization | EntityKind::Person | EntityKind::GovernmentBody => {
             let discoverer = e.mentions.iter().any(|m| {
                 DISCOVERER_BEFORE.is_match(before(text, m.start)) || DISCOVERER_AFTER.is_match(after(text, m.end))
@@ -251,6 +250,7 @@ fn flaw_role(e: &Entity, text: &str) -> Option<Role> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pb::Temporality;
 
     fn incident(kind: IncidentType, participants: Vec<(usize, Role)>) -> Incident {
         Incident {
@@ -273,7 +273,8 @@ mod tests {
             mentions: Vec::new(),
             country_code: String::new(),
             external_id: String::new(),
-            category: String::new(),
+            category: None,
+            group_role: (kind == EntityKind::Group).then_some(GroupRole::Victim),
         }
     }
 

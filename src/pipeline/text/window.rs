@@ -17,9 +17,9 @@ mod tests {
     #[test]
     fn windows_stop_at_character_boundaries_and_the_text_ends() {
         let text = "über die Straße";
-        assert_eq!(before(text, 6, 5), "er ");
-        assert_eq!(after(text, 11, 3), "aß");
-        assert_eq!(after(text, 11, 100), "aße");
+        assert_eq!(before(text, 6, 5), "über ", "five bytes back is inside the ü, which the window keeps");
+        assert_eq!(after(text, 13, 2), "aß", "two bytes on is inside the ß, which the window keeps");
+        assert_eq!(after(text, 13, 100), "aße");
         assert_eq!(before(text, 3, 100), "üb");
     }
 }
