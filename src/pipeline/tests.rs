@@ -59,8 +59,31 @@ async fn a_panicking_step_fails_only_its_article() {
     assert!(svc.oneshot(doc("fine")).await.is_ok());
 }
 
+/// Records the thread each document's step ran on, in its title.
+struct RecordsThread;
+
+impl Step for RecordsThread {
+    const NAME: &'static str = "records-thread";
+    fn apply(&self, doc: &mut Document) {
+        doc.article.title = format!("{:?}", std::thread::current().id());
+    }
+}
+
 #[tokio::test]
-async fn large_articles_run_on_the_blocking_pool_with_the_same_result() {
+async fn large_articles_run_their_steps_off_the_reactor_thread() {
+    // A current-thread runtime: the test's own thread is the only reactor thread.
+    let svc = tower::ServiceBuilder::new()
+        .layer(StageLayer::new(RecordsThread))
+        .service(tower::service_fn(|d: Document| async move { Ok::<_, tower::BoxError>(d) }));
+    let here = format!("{:?}", std::thread::current().id());
+    let small = svc.clone().oneshot(doc(TEXT)).await.expect("small");
+    assert_eq!(small.article.title, here, "a small article stays on the reactor thread");
+    let big = svc.oneshot(doc(&"Filler text about the weather.\n".repeat(400))).await.expect("big");
+    assert_ne!(big.article.title, here, "a large article goes to the blocking pool");
+}
+
+#[tokio::test]
+async fn large_articles_get_the_same_result_as_small_ones() {
     let small = Pipeline::new().unlimited().oneshot(doc(TEXT)).await.expect("small");
     let big_text = format!("{TEXT}\n{}", "Filler text about the weather and nothing else at all.\n".repeat(400));
     let big = Pipeline::new().unlimited().oneshot(doc(&big_text)).await.expect("big");
@@ -70,8 +93,23 @@ async fn large_articles_run_on_the_blocking_pool_with_the_same_result() {
 }
 
 #[tokio::test]
+async fn stages_pass_the_inner_readiness_through() {
+    let (mut svc, mut inner) = tower_test::mock::spawn_layer::<Document, Document, _>(StageLayer::new(RecordsThread));
+    inner.allow(0);
+    tokio_test::assert_pending!(svc.poll_ready());
+    inner.allow(1);
+    tokio_test::assert_ready_ok!(svc.poll_ready());
+    // The stage's future is lazy: it runs the step and calls the inner service when polled.
+    let call = tokio::spawn(svc.call(doc(TEXT)));
+    let (got, reply) = inner.next_request().await.expect("the stage calls the inner service");
+    assert!(!got.article.title.is_empty(), "the step ran before the inner service saw the document");
+    reply.send_response(got);
+    assert!(call.await.expect("no panic").is_ok());
+}
+
+#[tokio::test]
 async fn a_publication_date_past_year_9999_is_ignored_not_fatal() {
-    // REGRESSION: formatting such a date as RFC 3339 panicked in classify.
+    // Formatting such a date as RFC 3339 once panicked.
     let mut d = doc(TEXT);
     d.article.published_at = Some(pbjson_types::Timestamp { seconds: 300_000_000_000, nanos: 0 });
     let done = Pipeline::new().unlimited().oneshot(d).await.expect("enriched");
