@@ -368,3 +368,22 @@ async fn a_panic_in_a_stage_fails_only_its_article_and_the_server_goes_on() {
     assert!(r.error.is_none() && !r.incidents.is_empty());
     server.stop().await.expect("clean stop");
 }
+
+#[tokio::test]
+async fn languages_are_read_as_people_write_them_and_unknown_ones_refused() {
+    let server = TestServer::start(config()).await;
+    let mut client = server.client().await;
+    for language in ["en-US", "eng", "English"] {
+        let mut req = request(language, ARTICLE);
+        req.article.as_mut().expect("article").language = language.into();
+        let r = client.enrich(req).await.expect("enriched").into_inner();
+        assert_eq!(r.cleanup.expect("cleanup").language, "en", "{language}");
+        assert!(!r.incidents.is_empty(), "{language}: an English article has incidents");
+    }
+    let mut req = request("klingon", ARTICLE);
+    req.article.as_mut().expect("article").language = "tlhIngan-Hol-x".into();
+    let status = client.enrich(req).await.expect_err("refused");
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    assert!(status.message().contains("\"tlhIngan-Hol-x\"") && status.message().contains("BCP 47"), "{status:?}");
+    server.stop().await.expect("clean stop");
+}

@@ -22,6 +22,15 @@ pub enum InvalidArticle {
     /// The text is empty or only white space.
     #[error("article text is empty")]
     EmptyText,
+    /// The language is not one the service can read as a language.
+    #[error(
+        "language {value:?} names no language: give a BCP 47 tag (\"en-US\"), an ISO 639 code (\"en\", \"eng\"), \
+         a language name (\"English\"), or leave it empty to detect it"
+    )]
+    UnknownLanguage {
+        /// The value as the caller sent it.
+        value: String,
+    },
     /// The text is over the server's size limit.
     #[error("article text is {size} bytes, over the limit of {limit} bytes")]
     TooLarge {
@@ -60,13 +69,15 @@ impl Document {
         max_article_bytes: usize,
         deadline: Instant,
     ) -> Result<Self, InvalidArticle> {
-        let article = request.article.ok_or(InvalidArticle::Missing)?;
+        let mut article = request.article.ok_or(InvalidArticle::Missing)?;
         if article.text.len() > max_article_bytes {
             return Err(InvalidArticle::TooLarge { size: article.text.len(), limit: max_article_bytes });
         }
         if article.text.trim().is_empty() {
             return Err(InvalidArticle::EmptyText);
         }
+        article.language = super::language::code(&article.language)
+            .ok_or_else(|| InvalidArticle::UnknownLanguage { value: article.language.clone() })?;
         Ok(Self {
             article,
             include_clean_text: request.include_clean_text,

@@ -9,6 +9,7 @@ pub mod entities;
 pub mod incidents;
 #[cfg(any(test, feature = "test-util"))]
 pub mod invariants;
+mod language;
 pub mod offsets;
 mod response;
 mod stage;

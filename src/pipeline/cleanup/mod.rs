@@ -65,7 +65,7 @@ impl Step for Cleanup {
         doc.cleaned.language = if doc.article.language.is_empty() {
             language::detect(doc.cleaned.text.as_str())
         } else {
-            doc.article.language.to_lowercase()
+            doc.article.language.clone()
         };
         doc.cleaned.sentences = sentences::split(doc.text());
         doc.cleaned.fingerprint = fingerprint::simhash(doc.text());
