@@ -1,6 +1,6 @@
 //! Cleanup on pages written for the project (`tests/fixtures/cleanup/`), one per kind of page
 //! furniture and several whole pages. Each fixture line says what must happen to it:
-//! `+` kept, `=byline` kept and marked, `-REASON` removed with that reason.
+//! `+` kept, `=byline` and `=dateline` kept and marked so, `-REASON` removed with that reason.
 
 use std::{fs, ops::Range, path::Path};
 
@@ -13,7 +13,7 @@ use incident_enricher::{
 #[derive(Debug, PartialEq, Eq)]
 enum Expect {
     Keep,
-    Byline,
+    Marked(String),
     Remove(String),
 }
 
@@ -34,7 +34,7 @@ fn parse(source: &str) -> Fixture {
             let (tag, text) = line.split_once('\t').unwrap_or_else(|| panic!("line {}: no tab: {line:?}", n + 1));
             let expect = match tag {
                 "+" => Expect::Keep,
-                "=byline" => Expect::Byline,
+                t if t.starts_with('=') => Expect::Marked(t[1..].to_string()),
                 t if t.starts_with('-') => Expect::Remove(t[1..].to_string()),
                 t => panic!("line {}: unknown tag {t:?}", n + 1),
             };
@@ -88,9 +88,9 @@ fn check(path: &Path) -> Vec<String> {
                 Some(got) if got == *reason => {}
                 got => problems.push(format!("{name}:{n}: want removed as {reason}, got {got:?}: {text:?}")),
             },
-            Expect::Byline => {
-                if covering(&doc.cleaned.marked, range).as_deref() != Some("byline") {
-                    problems.push(format!("{name}:{n}: want a byline mark: {text:?}"));
+            Expect::Marked(role) => {
+                if covering(&doc.cleaned.marked, range).as_ref() != Some(role) {
+                    problems.push(format!("{name}:{n}: want a {role} mark: {text:?}"));
                 }
             }
             Expect::Keep => {

@@ -102,10 +102,13 @@ impl Document {
         self.cleaned.text.as_str()
     }
 
-    /// The day the article was published, if the caller said and it is a representable date.
+    /// The day the article was published: as the caller said, else as the page says (once
+    /// cleanup has read its dateline).
     pub fn published_date(&self) -> Option<chrono::NaiveDate> {
-        let stamp = self.article.published_at.as_ref()?;
-        chrono::DateTime::from_timestamp(stamp.seconds, 0).map(|t| t.date_naive())
+        match &self.article.published_at {
+            Some(stamp) => chrono::DateTime::from_timestamp(stamp.seconds, 0).map(|t| t.date_naive()),
+            None => self.cleaned.published,
+        }
     }
 }
 
@@ -120,6 +123,8 @@ pub struct Cleaned {
     pub marked: Vec<(Range<usize>, Marked)>,
     /// ISO 639-1 code of the article's language, empty if unknown.
     pub language: String,
+    /// The day the page's dateline or byline says it was published.
+    pub published: Option<chrono::NaiveDate>,
     /// The sentences of the cleaned text, in order.
     pub sentences: Vec<CleanRange>,
     /// SimHash of the cleaned text: renderings of one report on several sites are close.
@@ -191,6 +196,8 @@ pub enum Marked {
     Title,
     /// Who wrote or contributed.
     Byline,
+    /// When the page says it was published or updated.
+    Dateline,
 }
 
 impl Marked {
@@ -199,6 +206,7 @@ impl Marked {
         match self {
             Marked::Title => "title",
             Marked::Byline => "byline",
+            Marked::Dateline => "dateline",
         }
     }
 }

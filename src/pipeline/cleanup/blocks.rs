@@ -6,9 +6,14 @@ use std::sync::LazyLock;
 use foldhash::{HashSet, HashSetExt};
 use regex::Regex;
 
-use crate::pipeline::{Removal, text::compile};
+use chrono::NaiveDate;
 
-use super::lines::Line;
+use crate::pipeline::{
+    Removal,
+    text::{compile, dates},
+};
+
+use super::{lines::Line, rules};
 
 /// What cleanup decided for a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +24,8 @@ pub(super) enum Verdict {
     Title,
     /// Who wrote or contributed: kept, and marked.
     Byline,
+    /// When the page says it was published or updated: kept, and marked.
+    Dateline,
     /// Furniture, with the reason.
     Remove(Removal),
 }
@@ -69,7 +76,7 @@ pub(super) fn expand_appeals(lines: &[Line<'_>], verdicts: &mut [Verdict]) {
         let barrier = verdicts.get(i).is_none_or(|&v| match v {
             Verdict::Remove(_) => false,
             Verdict::Keep => !part_of_appeal(&lines[i]),
-            Verdict::Title | Verdict::Byline => true,
+            Verdict::Title | Verdict::Byline | Verdict::Dateline => true,
         });
         if !barrier {
             reason_opt = reason_opt.or_else(|| seed(i, verdicts[i]));
@@ -83,6 +90,26 @@ pub(super) fn expand_appeals(lines: &[Line<'_>], verdicts: &mut [Verdict]) {
             }
         }
         block_start = i + 1;
+    }
+}
+
+/// Buttons of a donation form in a run of at least this many lines, with no appeal above them
+/// ("Once" / "Monthly" / "Annual" / "Continue"), are the form.
+const BUTTON_RUN: usize = 3;
+
+/// Removes runs of adjacent buttons that choose how often to give, whatever is above them.
+pub(super) fn remove_donation_buttons(lines: &[Line<'_>], verdicts: &mut [Verdict]) {
+    let mut i = 0;
+    while i < lines.len() {
+        let run = (i..lines.len())
+            .take_while(|&j| {
+                verdicts[j] == Verdict::Keep && rules::is_button(&lines[j]) && (j == i || !lines[j].blank_before)
+            })
+            .count();
+        if run >= BUTTON_RUN && lines[i..i + run].iter().filter(|l| rules::is_frequency_button(l)).count() >= 2 {
+            verdicts[i..i + run].fill(Verdict::Remove(Removal::DonationAppeal));
+        }
+        i += run.max(1);
     }
 }
 
@@ -212,6 +239,22 @@ pub(super) fn mark_repeats(lines: &[Line<'_>], verdicts: &mut [Verdict]) {
             });
         }
     }
+}
+
+/// Marks the lines above the article that only say when it was published, and returns the
+/// first whole day that they or the bylines give: the day the page says it was published.
+pub(super) fn mark_datelines(lines: &[Line<'_>], verdicts: &mut [Verdict]) -> Option<NaiveDate> {
+    let first_prose = lines.iter().position(|l| l.prose).unwrap_or(lines.len());
+    let mut day = None;
+    for (line, verdict) in lines[..first_prose].iter().zip(verdicts.iter_mut()) {
+        if *verdict == Verdict::Keep && line.is_dateline() {
+            *verdict = Verdict::Dateline;
+        }
+        if matches!(verdict, Verdict::Dateline | Verdict::Byline) {
+            day = day.or_else(|| dates::first_day(line.text));
+        }
+    }
+    day
 }
 
 /// "By Anna Berg", "Author: Rafael Quintero": a name after the label, on a line that is not a

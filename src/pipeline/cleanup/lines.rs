@@ -84,18 +84,27 @@ impl<'a> Line<'a> {
     pub(super) fn titled(&self) -> bool {
         self.words >= 3 && self.words <= 25 && !self.text.ends_with(['.', ',', ';', ':']) && !is_dateline(self.text)
     }
+
+    /// Only says when: "Updated 10:42 GMT", "Published March 9, 2024 at 6:15 p.m. ET |
+    /// Updated March 10, 2024", "Wednesday, 6 March 2024 — 16:20 CET".
+    pub(super) fn is_dateline(&self) -> bool {
+        is_dateline(self.text)
+    }
 }
 
-/// "Updated 10:42 GMT", "March 4, 2024", "Published 14 May 2024, 07:55": a date, not a title.
+/// Whether every word of `text` is a calendar or clock word, a number or a separator.
 fn is_dateline(text: &str) -> bool {
     static DATE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
         compile(
-            r"(?i)^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?$|^(?:updated|published|posted|last|modified|on|at|am|pm|a\.m\.|p\.m\.|gmt|utc|bst|cet|est|edt|pst|ago|hours?|minutes?|days?)$",
+            r"(?i)^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?$|^(?:updated|published|posted|last|modified|on|at|am|pm|a\.m\.|p\.m\.|ago|hours?|minutes?|days?|uhr|(?:[ecmp][sd]?t|gmt|utc|bst|cet|cest|eet|eest|ist|jst|kst|msk|aest|aedt|z)\.?)$",
         )
     });
-    text.split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '.'))
-        .all(|w| DATE_WORDS.is_match(w))
+    let separator = |c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '\u{2014}' | '\u{2013}' | '\u{b7}');
+    let mut words = text.split(separator).filter(|w| !w.is_empty()).peekable();
+    words.peek().is_some()
+        && words
+            .filter(|w| !w.chars().all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | '-' | '/')))
+            .all(|w| DATE_WORDS.is_match(w))
 }
 
 fn is_prose(text: &str, words: usize) -> bool {

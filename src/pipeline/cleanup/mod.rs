@@ -36,7 +36,9 @@ impl Step for Cleanup {
         let mut verdicts = judge_lines(&lines);
         // Bylines first: a contributor line next to an appeal is not part of it.
         blocks::mark_bylines(&lines, &mut verdicts);
+        let published = blocks::mark_datelines(&lines, &mut verdicts);
         blocks::expand_appeals(&lines, &mut verdicts);
+        blocks::remove_donation_buttons(&lines, &mut verdicts);
         blocks::choose_title(&lines, &mut verdicts, &doc.article.title);
         blocks::absorb_widget_heads(&lines, &mut verdicts);
         blocks::mark_repeats(&lines, &mut verdicts);
@@ -51,6 +53,7 @@ impl Step for Cleanup {
                 Verdict::Remove(reason) => out.remove(line.range.clone(), *reason),
                 Verdict::Title => out.mark(line.range.clone(), Marked::Title),
                 Verdict::Byline => out.mark(line.range.clone(), Marked::Byline),
+                Verdict::Dateline => out.mark(line.range.clone(), Marked::Dateline),
                 Verdict::Keep => {}
             }
             if verdict.kept() {
@@ -67,6 +70,7 @@ impl Step for Cleanup {
         } else {
             doc.article.language.clone()
         };
+        doc.cleaned.published = published;
         doc.cleaned.sentences = sentences::split(doc.text());
         doc.cleaned.fingerprint = fingerprint::simhash(doc.text());
     }

@@ -102,6 +102,20 @@ static BUTTON_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Buttons that choose how often to give: a run of them is a donation form on its own.
+static FREQUENCY_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"^(?:once|monthly|annual(?:ly)?|yearly|one time|other amount)$"));
+
+/// Whether `line` is a button of a donation form that says how often to give.
+pub(super) fn is_frequency_button(line: &Line<'_>) -> bool {
+    line.words <= 2 && FREQUENCY_WORDS.is_match(&core(line.text))
+}
+
+/// Whether `line` is a widget's button ("Continue", "Maybe later").
+pub(super) fn is_button(line: &Line<'_>) -> bool {
+    line.words <= WIDGET_WORDS_MAX && BUTTON_WORDS.is_match(&core(line.text))
+}
+
 /// The line reduced to lowercase words: everything but letters becomes a single space.
 fn core(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -129,7 +143,7 @@ static CUES: LazyLock<(RegexSet, Vec<Removal>)> = LazyLock::new(|| {
             Removal::ContactDetails,
         ),
         (
-            r"(?i)\b(?:donat(?:e|es|ion|ions)|your support|support (?:us|our|independent)|make a contribution|contribute today|become a (?:member|supporter|patron)|we need your help)\b",
+            r"(?i)\b(?:donat(?:e|es|ion|ions)|your support|support (?:us|our|independent)|(?:make|consider|consider making) a (?:contribution|gift)|contribute today|become a (?:member|supporter|patron)|we need your help|readers fund|reader-funded|nonprofit newsroom)\b",
             Removal::DonationAppeal,
         ),
         (

@@ -7,10 +7,10 @@ use std::{ops::Range, sync::LazyLock};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use regex::{Captures, Regex};
 
-use crate::pipeline::text::compile;
-
-const MONTH: &str = r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)";
-const YEAR: &str = r"(?:19[89]\d|20[0-4]\d)";
+use crate::pipeline::text::{
+    compile,
+    dates::{MONTH, YEAR, month},
+};
 
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
@@ -112,12 +112,6 @@ fn weekday(name: &str, p: NaiveDate) -> Option<String> {
     let wanted: Weekday = name.parse().ok()?;
     let back = (7 + p.weekday().num_days_from_monday() - wanted.num_days_from_monday()) % 7;
     Some((p - Duration::days(i64::from(back))).format("%Y-%m-%d").to_string())
-}
-
-fn month(name: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-    let key = name.get(..3)?.to_ascii_lowercase();
-    MONTHS.iter().position(|m| *m == key).map(|i| i as u32 + 1)
 }
 
 #[cfg(test)]

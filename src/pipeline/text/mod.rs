@@ -1,6 +1,7 @@
 //! Text helpers every stage may use: pattern compilation, sentences, ranges of the cleaned
 //! text and the windows of context around them.
 
+pub(crate) mod dates;
 mod ranges;
 mod re;
 pub(crate) mod sentences;
