@@ -4,8 +4,9 @@
 //!
 //! Two readings: every YAML file as written (always; kustomize's `configMapGenerator` literals
 //! count as a ConfigMap), and, when `kubectl` is on the PATH, each kustomization rendered by
-//! `kubectl kustomize`, as it would be applied (patches and generator merges included). CI sets
-//! `MANIFESTS_REQUIRE_KUBECTL=1` so a missing kubectl fails rather than skips there.
+//! `kubectl kustomize`, as it would be applied (patches and generator merges included). The
+//! rendered check needs kubectl, so a plain `cargo test` shows it as ignored; CI runs it with
+//! `-- --ignored`, where a missing kubectl fails it.
 
 use std::{
     collections::BTreeMap,
@@ -247,13 +248,10 @@ fn manifests_as_written_use_only_flags_and_variables_the_binary_accepts() {
 }
 
 #[test]
+#[ignore = "needs kubectl: cargo test --test manifests -- --ignored"]
 fn rendered_kustomizations_use_only_flags_and_variables_the_binary_accepts() {
     let dirs = ["base", "overlays/sidecar", "overlays/backfill", "overlays/observability"];
-    if Command::new("kubectl").arg("version").arg("--client").output().is_err() {
-        assert!(std::env::var_os("MANIFESTS_REQUIRE_KUBECTL").is_none(), "kubectl not found on the PATH");
-        eprintln!("kubectl not found: rendered kustomizations not checked (the files as written are)");
-        return;
-    }
+    assert!(Command::new("kubectl").arg("version").arg("--client").output().is_ok(), "kubectl not found on the PATH");
     let mut errors = Vec::new();
     for dir in dirs {
         let out = Command::new("kubectl").args(["kustomize", &format!("{ROOT}/{dir}")]).output().expect("kubectl runs");

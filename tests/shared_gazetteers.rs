@@ -1,6 +1,9 @@
 //! The real MISP galaxy files in `../shared/gazetteers/` (CC0; not shipped in this
 //! repository), when present: they load, and names only they contain are then tagged with
 //! the right kind and external id. Prints the load time and the names added.
+//!
+//! Ignored by a plain `cargo test`, which shows it as such, since a fresh clone has no
+//! `../shared`; CI runs it with `-- --ignored`, where a missing directory fails it.
 
 use std::{path::Path, time::Instant};
 
@@ -31,12 +34,10 @@ fn clusters(path: &Path) -> Vec<(String, EntityKind, String, Vec<String>)> {
 }
 
 #[test]
+#[ignore = "reads ../shared/gazetteers, beside the clone in CI: cargo test --test shared_gazetteers -- --ignored"]
 fn shared_galaxies_load_and_tag_what_only_they_know() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/gazetteers");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("skipped: {} is not present (it is beside the clone in CI)", dir.display());
-        return;
-    };
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let mut paths: Vec<_> = entries
         .filter_map(|e| e.ok())
         .map(|e| e.path())

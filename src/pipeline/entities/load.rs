@@ -88,7 +88,10 @@ fn stix(bundle: &Value) -> Result<Vec<Cluster>, String> {
 fn misp(galaxy: &Value) -> Result<Vec<Cluster>, String> {
     let galaxy_type = galaxy.get("type").and_then(Value::as_str).unwrap_or_default();
     let kind = misp_kind(galaxy_type).ok_or_else(|| {
-        format!("galaxy type {galaxy_type:?} is not one of threat actors, intrusion sets, malware, ransomware or tools")
+        format!(
+            "galaxy type {galaxy_type:?} is not one of threat actors, intrusion sets, activity groups, malware \
+             (Malpedia, Android, RATs, stealers, botnets, backdoors, exploit kits), ransomware or tools"
+        )
     })?;
     let values = galaxy.get("values").and_then(Value::as_array).ok_or("\"values\" is not an array")?;
     let mut out = Vec::new();
@@ -113,9 +116,20 @@ fn misp(galaxy: &Value) -> Result<Vec<Cluster>, String> {
 }
 
 fn misp_kind(galaxy_type: &str) -> Option<EntityKind> {
-    const ACTORS: &[&str] = &["threat-actor", "intrusion-set", "actor"];
-    const MALWARE: &[&str] =
-        &["malware", "ransomware", "tool", "rat", "stealer", "botnet", "backdoor", "banker", "exploit-kit"];
+    const ACTORS: &[&str] = &["threat-actor", "intrusion-set", "actor", "activity-group"];
+    const MALWARE: &[&str] = &[
+        "malware",
+        "ransomware",
+        "tool",
+        "rat",
+        "stealer",
+        "botnet",
+        "backdoor",
+        "banker",
+        "exploit-kit",
+        "android",
+        "malpedia",
+    ];
     if ACTORS.iter().any(|t| galaxy_type.contains(t)) {
         Some(EntityKind::ThreatActor)
     } else if MALWARE.iter().any(|t| galaxy_type.contains(t)) {
