@@ -4,10 +4,9 @@ use std::{env, path::PathBuf, time::Duration};
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::{
-    eval::TrainOptions,
-    telemetry::{LogFormat, OtlpProtocol, TelemetryConfig},
-};
+use crate::telemetry::{LogFormat, OtlpProtocol, TelemetryConfig};
+#[cfg(feature = "tools")]
+use crate::tools::eval::TrainOptions;
 
 /// Default gRPC listen address.
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:50051";
@@ -86,19 +85,23 @@ pub enum Command {
     Serve(ServeArgs),
     /// Enrich files in-process and print one EnrichResponse per line as proto3 JSON.
     Enrich(EnrichArgs),
+    #[cfg(feature = "tools")]
     /// Score incident types and roles against a labelled corpus (`eval GOLD.jsonl`), or
     /// measure cleanup (`eval cleanup`).
     Eval(EvalArgs),
+    #[cfg(feature = "tools")]
     /// Train the incident type model on a labelled corpus and write its file.
     Train(TrainArgs),
     /// Send archives of articles to one or more servers over EnrichStream: resumable,
     /// retrying, spread over replicas, every article answered exactly once.
     Backfill(BackfillArgs),
+    #[cfg(feature = "tools")]
     /// Measure a server under load (`bench load`): throughput, latency at fixed rates, status
     /// codes, CPU per article, memory; `--overload` adds a run at twice the saturation rate.
     Bench(BenchArgs),
 }
 
+#[cfg(feature = "tools")]
 /// Flags of `bench`.
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
@@ -107,6 +110,7 @@ pub struct BenchArgs {
     pub command: BenchCommand,
 }
 
+#[cfg(feature = "tools")]
 /// The benchmarks.
 #[derive(Debug, Clone, Subcommand)]
 pub enum BenchCommand {
@@ -116,6 +120,7 @@ pub enum BenchCommand {
     Load(LoadArgs),
 }
 
+#[cfg(feature = "tools")]
 /// Flags of `bench load`.
 #[derive(Debug, Clone, Args)]
 pub struct LoadArgs {
@@ -184,6 +189,7 @@ pub struct LoadArgs {
     pub late_slack: Duration,
 }
 
+#[cfg(feature = "tools")]
 /// Flags of `train`.
 #[derive(Debug, Clone, Args)]
 pub struct TrainArgs {
@@ -219,6 +225,7 @@ pub struct TrainArgs {
     pub sentence_min_df: usize,
 }
 
+#[cfg(feature = "tools")]
 /// Flags of `eval`: scoring by default, or a subcommand.
 #[derive(Debug, Clone, Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
@@ -232,6 +239,7 @@ pub struct EvalArgs {
     pub score: EvalScoreArgs,
 }
 
+#[cfg(feature = "tools")]
 /// Flags of `eval GOLD.jsonl`.
 #[derive(Debug, Clone, Args)]
 pub struct EvalScoreArgs {
@@ -263,6 +271,7 @@ pub struct EvalScoreArgs {
     pub model: ModelArgs,
 }
 
+#[cfg(feature = "tools")]
 /// What `eval` measures besides scores.
 #[derive(Debug, Clone, Subcommand)]
 pub enum EvalCommand {
@@ -271,6 +280,7 @@ pub enum EvalCommand {
     Cleanup(EvalCleanupArgs),
 }
 
+#[cfg(feature = "tools")]
 /// Flags of `eval cleanup`.
 #[derive(Debug, Clone, Args)]
 pub struct EvalCleanupArgs {

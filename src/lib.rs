@@ -25,9 +25,10 @@
 
 pub mod client;
 pub mod config;
-pub mod eval;
 pub mod input;
 pub mod pb;
 pub mod pipeline;
 pub mod server;
 pub mod telemetry;
+#[cfg(feature = "tools")]
+pub mod tools;

@@ -9,15 +9,17 @@ use std::{
 use clap::Parser;
 use futures::{StreamExt, stream};
 use incident_enricher::{
-    client::{backfill, load},
-    config::{
-        self, BackfillArgs, BenchArgs, BenchCommand, Cli, Command, EnrichArgs, EvalArgs, EvalCleanupArgs, EvalCommand,
-        EvalScoreArgs, GazetteerArgs, ModelArgs, ServeArgs, TrainArgs,
-    },
-    eval, input, pb,
+    client::backfill,
+    config::{self, BackfillArgs, Cli, Command, EnrichArgs, GazetteerArgs, ModelArgs, ServeArgs},
+    input, pb,
     pipeline::{Document, Pipeline, PipelineService},
     server::{self, Listener, ServerConfig},
     telemetry::{self, Telemetry},
+};
+#[cfg(feature = "tools")]
+use incident_enricher::{
+    config::{BenchArgs, BenchCommand, EvalArgs, EvalCleanupArgs, EvalCommand, EvalScoreArgs, TrainArgs},
+    tools::{eval, load},
 };
 use tokio::time::Instant;
 use tower::ServiceExt;
@@ -64,10 +66,14 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => runtime.block_on(serve(args, telemetry.as_ref().map(Telemetry::registry))),
         Command::Enrich(args) => runtime.block_on(enrich(args)),
+        #[cfg(feature = "tools")]
         Command::Eval(EvalArgs { command: Some(EvalCommand::Cleanup(args)), .. }) => eval_cleanup(&args),
+        #[cfg(feature = "tools")]
         Command::Eval(EvalArgs { command: None, score }) => runtime.block_on(eval_score(score)),
+        #[cfg(feature = "tools")]
         Command::Train(args) => train(&args),
         Command::Backfill(args) => runtime.block_on(run_backfill(args)),
+        #[cfg(feature = "tools")]
         Command::Bench(BenchArgs { command: BenchCommand::Load(args) }) => runtime.block_on(bench_load(args)),
     };
     if let Some(telemetry) = telemetry {
@@ -162,6 +168,7 @@ async fn enrich_one(
     result.map_or_else(|status| server::error_response(id, &status), Document::into_response)
 }
 
+#[cfg(feature = "tools")]
 /// The responses for `gold`'s articles, in order.
 async fn enrich_all(pipeline: Pipeline, gold: impl Iterator<Item = &eval::Labelled>) -> Vec<pb::EnrichResponse> {
     let pipeline = pipeline.unlimited();
@@ -172,6 +179,7 @@ async fn enrich_all(pipeline: Pipeline, gold: impl Iterator<Item = &eval::Labell
         .await
 }
 
+#[cfg(feature = "tools")]
 /// Enriches a labelled corpus, scores it, and writes the predictions when asked.
 async fn eval_score(args: EvalScoreArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let gold = eval::read_labelled(args.gold.as_deref().expect("clap requires GOLD"))?;
@@ -210,6 +218,7 @@ async fn eval_score(args: EvalScoreArgs) -> Result<ExitCode, Box<dyn std::error:
     Ok(ExitCode::SUCCESS)
 }
 
+#[cfg(feature = "tools")]
 /// Trains the type model, prints its cross-validated figures, and writes it.
 fn train(args: &TrainArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let gold = eval::read_labelled(&args.gold)?;
@@ -261,6 +270,7 @@ async fn run_backfill(args: BackfillArgs) -> Result<ExitCode, Box<dyn std::error
     }
 }
 
+#[cfg(feature = "tools")]
 /// Runs the load benchmark and prints its tables; fails when the overload checks do.
 async fn bench_load(args: config::LoadArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let report = load::run(&args).await?;
@@ -279,6 +289,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     message
 }
 
+#[cfg(feature = "tools")]
 fn eval_cleanup(args: &EvalCleanupArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     print!("{}", eval::cleanup(&args.paths, args.show)?);
     Ok(ExitCode::SUCCESS)

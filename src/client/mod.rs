@@ -1,4 +1,3 @@
 //! Clients of the Enricher service.
 
 pub mod backfill;
-pub mod load;
