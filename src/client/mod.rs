@@ -1,3 +1,4 @@
 //! Clients of the Enricher service.
 
 pub mod backfill;
+pub(crate) mod channel;

@@ -113,8 +113,7 @@ fn record_metrics(
         Ok(_) => tonic::Code::Ok,
         Err(status) => status.code(),
     };
-    let code_name = pb::error::Code::try_from(code as i32).map_or("UNKNOWN", |c| c.as_str_name());
-    m.requests.add(1, &[KeyValue::new("method", method), KeyValue::new("code", code_name)]);
+    m.requests.add(1, &[KeyValue::new("method", method), KeyValue::new("code", pb::code_name(code))]);
     m.request_duration.record(took.as_secs_f64(), &[KeyValue::new("method", method)]);
     m.article_bytes.record(bytes as u64, &[]);
     if code == tonic::Code::ResourceExhausted {

@@ -14,17 +14,16 @@ use std::{
     time::Duration,
 };
 
-use hyper_util::rt::TokioIo;
-use tokio::{net::UnixStream, sync::Notify, task::AbortHandle, time::Instant};
+use tokio::{sync::Notify, task::AbortHandle, time::Instant};
 use tonic::{
     Code,
-    transport::{Channel, Endpoint, Uri},
+    transport::{Channel, Endpoint},
 };
 use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
 use tracing::{debug, info, warn};
 
 use super::{BackfillError, retry::Backoff};
-use crate::{config::EndpointAddr, server::SERVICE_NAME};
+use crate::{client::channel, config::EndpointAddr, server::SERVICE_NAME};
 
 /// One address to connect to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,12 +189,7 @@ impl Balancer {
         match target {
             Target::Tcp(addr) => endpoint(format!("http://{addr}")).connect_lazy(),
             Target::Unix(path) => {
-                let path = path.clone();
-                // The URI only fills the :authority header; the connector decides where to go.
-                endpoint("http://localhost".into()).connect_with_connector_lazy(tower::service_fn(move |_: Uri| {
-                    let path = path.clone();
-                    async move { Ok::<_, io::Error>(TokioIo::new(UnixStream::connect(path).await?)) }
-                }))
+                endpoint("http://localhost".into()).connect_with_connector_lazy(channel::unix_connector(path.clone()))
             }
         }
     }
