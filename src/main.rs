@@ -24,7 +24,6 @@ use incident_enricher::{
 use tokio::time::Instant;
 use tower::ServiceExt;
 use tracing::error;
-use tracing_subscriber::EnvFilter;
 
 /// How long the CLI gives one article: generous, since nobody is waiting on a socket.
 const CLI_DEADLINE: Duration = Duration::from_secs(60);
@@ -39,24 +38,15 @@ fn main() -> ExitCode {
     // The server installs the full telemetry pipeline (inside the runtime: exporters spawn
     // tasks); the batch commands only log.
     let telemetry = match &cli.command {
-        Command::Serve(args) => match runtime.block_on(async { Telemetry::init(&args.telemetry(cli.log_format)) }) {
-            Ok(telemetry) => Some(telemetry),
-            Err(e) => {
-                eprintln!("incident-enricher: {e}");
-                return ExitCode::FAILURE;
-            }
-        },
-        _ => {
-            let logs = tracing_subscriber::fmt()
-                .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-                // Log lines make way for the backfill's progress bar.
-                .with_writer(backfill::LogWriter);
-            if cli.log_format.is_json() {
-                logs.json().init()
-            } else {
-                logs.init()
-            }
-            None
+        Command::Serve(args) => runtime.block_on(async { Telemetry::init(&args.telemetry(cli.log_format)) }).map(Some),
+        // Log lines make way for the backfill's progress bar.
+        _ => telemetry::init_logs(cli.log_format.into(), backfill::LogWriter).map(|()| None),
+    };
+    let telemetry = match telemetry {
+        Ok(telemetry) => telemetry,
+        Err(e) => {
+            eprintln!("incident-enricher: {e}");
+            return ExitCode::FAILURE;
         }
     };
     if let Err(e) = config::check_process_env() {
@@ -222,15 +212,7 @@ async fn eval_score(args: EvalScoreArgs) -> Result<ExitCode, Box<dyn std::error:
 /// Trains the type model, prints its cross-validated figures, and writes it.
 fn train(args: &TrainArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let gold = eval::read_labelled(&args.gold)?;
-    let options = eval::TrainOptions {
-        folds: args.folds,
-        l2: args.l2,
-        min_df: args.min_df,
-        sentence_l2: args.sentence_l2,
-        sentence_min_df: args.sentence_min_df,
-        ..Default::default()
-    };
-    let (model, report) = eval::train(&gold, &options);
+    let (model, report) = eval::train(&gold, &eval::TrainOptions::from(args));
     print!("{report}");
     let provenance = format!(
         "`incident-enricher train` from {} ({} articles, l2 {}, min-df {}, sentence l2 {}, sentence min-df {})",

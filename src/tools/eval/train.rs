@@ -14,6 +14,7 @@ use super::{
     score::{LABELS, Prf},
 };
 use crate::{
+    config::{self, TrainArgs},
     pb,
     pipeline::{
         Document, Step,
@@ -45,9 +46,32 @@ pub struct TrainOptions {
     pub epochs: usize,
 }
 
+/// Optimiser steps of every fit.
+const EPOCHS: usize = 400;
+
 impl Default for TrainOptions {
     fn default() -> Self {
-        Self { folds: 5, l2: 10.0, min_df: 3, sentence_l2: 2.0, sentence_min_df: 2, epochs: 400 }
+        Self {
+            folds: config::DEFAULT_TRAIN_FOLDS,
+            l2: config::DEFAULT_L2,
+            min_df: config::DEFAULT_MIN_DF,
+            sentence_l2: config::DEFAULT_SENTENCE_L2,
+            sentence_min_df: config::DEFAULT_SENTENCE_MIN_DF,
+            epochs: EPOCHS,
+        }
+    }
+}
+
+impl From<&TrainArgs> for TrainOptions {
+    fn from(args: &TrainArgs) -> Self {
+        Self {
+            folds: args.folds,
+            l2: args.l2,
+            min_df: args.min_df,
+            sentence_l2: args.sentence_l2,
+            sentence_min_df: args.sentence_min_df,
+            epochs: EPOCHS,
+        }
     }
 }
 
