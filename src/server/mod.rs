@@ -30,7 +30,7 @@ pub use service::{EnricherService, Limits, error_response};
 pub use status::{Draining, from_pipeline, to_status};
 
 use crate::{
-    config::{ListenAddr, ServeArgs},
+    config::{self, ListenAddr, ServeArgs},
     pb::{self, enricher_server::EnricherServer},
     pipeline::{LoadError, Pipeline, PipelineConfig},
 };
@@ -116,6 +116,19 @@ pub struct ServerConfig {
     pub pipeline: PipelineConfig,
 }
 
+impl Default for ServerConfig {
+    /// The settings `serve` has without flags.
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            max_concurrency: config::default_concurrency(),
+            drain_timeout: config::DEFAULT_DRAIN_TIMEOUT,
+            connection: ConnectionLimits::default(),
+            pipeline: PipelineConfig::default(),
+        }
+    }
+}
+
 impl From<&ServeArgs> for ServerConfig {
     fn from(a: &ServeArgs) -> Self {
         Self {
@@ -127,7 +140,7 @@ impl From<&ServeArgs> for ServerConfig {
             max_concurrency: a.max_concurrency,
             drain_timeout: a.drain_timeout,
             connection: ConnectionLimits::from(a),
-            pipeline: crate::config::pipeline_config(&a.gazetteers, &a.model),
+            pipeline: config::pipeline_config(&a.gazetteers, &a.model),
         }
     }
 }
@@ -248,5 +261,21 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = term.recv() => info!("received SIGTERM"),
         _ = tokio::signal::ctrl_c() => info!("received SIGINT"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::config::{Cli, Command};
+
+    #[test]
+    fn the_default_config_is_serve_without_flags() {
+        let Command::Serve(args) = Cli::parse_from(["incident-enricher", "serve"]).command else {
+            unreachable!("parsed serve")
+        };
+        assert_eq!(format!("{:?}", ServerConfig::from(&args)), format!("{:?}", ServerConfig::default()));
     }
 }

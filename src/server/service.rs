@@ -19,6 +19,7 @@ use tracing::{Instrument, Span, debug};
 
 use super::status::{Draining, from_pipeline, to_status};
 use crate::{
+    config,
     pb::{self, enricher_server::Enricher},
     pipeline::{Document, PipelineService},
     telemetry,
@@ -33,6 +34,17 @@ pub struct Limits {
     pub default_deadline: Duration,
     /// Articles one stream may have in the pipeline at once.
     pub stream_window: usize,
+}
+
+impl Default for Limits {
+    /// The limits `serve` has without flags.
+    fn default() -> Self {
+        Self {
+            max_article_bytes: config::DEFAULT_MAX_ARTICLE_BYTES,
+            default_deadline: config::DEFAULT_DEADLINE,
+            stream_window: config::DEFAULT_STREAM_WINDOW,
+        }
+    }
 }
 
 /// The service, cheap to clone.
