@@ -20,7 +20,7 @@ use tracing::warn;
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::{BackfillError, progress::Stats};
-use crate::{input::Position, pb};
+use crate::{cli::input::Position, pb};
 
 /// One line of the errors file: an article that was not enriched, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
