@@ -147,8 +147,8 @@ impl From<&ServeArgs> for ServerConfig {
 
 /// The runtime to serve on. Articles under the pipeline's inline limit run their stages on
 /// the worker thread that polls them, so up to `max_concurrency` workers can be busy
-/// enriching; one more per core stays free to read requests, shed and answer. With only one
-/// per core, overload queued sheds behind enrichment until clients timed out.
+/// enriching; one more per core stays free to read requests, shed and answer, so that under
+/// overload a refusal never waits behind enrichment.
 pub fn runtime(max_concurrency: usize) -> io::Result<tokio::runtime::Runtime> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     tokio::runtime::Builder::new_multi_thread().worker_threads(max_concurrency + cores).enable_all().build()

@@ -317,7 +317,7 @@ pub async fn run(args: &LoadArgs) -> Result<LoadReport, LoadError> {
         peak_rss_opt: process_opt.and_then(ServerProcess::usage).map(|u| u.peak_rss),
         startup_opt: process_opt.map(|p| p.startup),
     };
-    let _ = write!(text, "\ntargets (issue 9)\n{}", targets.render());
+    let _ = write!(text, "\nperformance targets\n{}", targets.render());
     Ok(LoadReport { text, passed })
 }
 
