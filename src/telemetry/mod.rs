@@ -8,7 +8,7 @@ mod trace;
 use std::{io::IsTerminal, time::Duration};
 
 use opentelemetry::{global, trace::TracerProvider as _};
-use opentelemetry_otlp::WithExportConfig;
+use opentelemetry_otlp::{MetricExporter, SpanExporter, WithExportConfig};
 use opentelemetry_sdk::{
     Resource, metrics::SdkMeterProvider, propagation::TraceContextPropagator, trace::SdkTracerProvider,
 };
@@ -103,32 +103,17 @@ impl Telemetry {
             };
             let (spans, metric_exporter) = match config.otlp_protocol {
                 OtlpProtocol::Grpc => (
-                    opentelemetry_otlp::SpanExporter::builder()
-                        .with_tonic()
-                        .with_endpoint(endpoint)
-                        .with_timeout(EXPORT_TIMEOUT)
-                        .build()
-                        .map_err(error)?,
-                    opentelemetry_otlp::MetricExporter::builder()
-                        .with_tonic()
-                        .with_endpoint(endpoint)
-                        .with_timeout(EXPORT_TIMEOUT)
-                        .build()
-                        .map_err(error)?,
+                    exporter(SpanExporter::builder().with_tonic(), endpoint.clone()).build().map_err(error)?,
+                    exporter(MetricExporter::builder().with_tonic(), endpoint.clone()).build().map_err(error)?,
                 ),
                 OtlpProtocol::HttpProtobuf => {
+                    // OTLP/HTTP has a path per signal under the collector's base URL.
                     let base = endpoint.trim_end_matches('/');
                     (
-                        opentelemetry_otlp::SpanExporter::builder()
-                            .with_http()
-                            .with_endpoint(format!("{base}/v1/traces"))
-                            .with_timeout(EXPORT_TIMEOUT)
+                        exporter(SpanExporter::builder().with_http(), format!("{base}/v1/traces"))
                             .build()
                             .map_err(error)?,
-                        opentelemetry_otlp::MetricExporter::builder()
-                            .with_http()
-                            .with_endpoint(format!("{base}/v1/metrics"))
-                            .with_timeout(EXPORT_TIMEOUT)
+                        exporter(MetricExporter::builder().with_http(), format!("{base}/v1/metrics"))
                             .build()
                             .map_err(error)?,
                     )
@@ -168,6 +153,11 @@ impl Telemetry {
         let _ = self.tracer_provider.shutdown();
         let _ = self.meter_provider.shutdown();
     }
+}
+
+/// `builder` set to export to `endpoint` within [`EXPORT_TIMEOUT`].
+fn exporter<B: WithExportConfig>(builder: B, endpoint: String) -> B {
+    builder.with_endpoint(endpoint).with_timeout(EXPORT_TIMEOUT)
 }
 
 /// Installs the global tracing subscriber with log lines only, for the commands that export
