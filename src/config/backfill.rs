@@ -143,7 +143,7 @@ impl std::fmt::Display for EndpointAddr {
         match self {
             Self::Tcp { host, port } if host.contains(':') => write!(f, "[{host}]:{port}"),
             Self::Tcp { host, port } => write!(f, "{host}:{port}"),
-            Self::Unix(path) => write!(f, "unix://{}", path.display()),
+            Self::Unix(path) => f.write_str(&parse::unix_url(path)),
         }
     }
 }

@@ -12,6 +12,7 @@ use std::env;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+pub(crate) use self::parse::unix_url;
 #[cfg(feature = "tools")]
 pub use self::tools::*;
 pub use self::{backfill::*, serve::*};

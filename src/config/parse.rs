@@ -1,6 +1,9 @@
 //! The value parsers of the flags, and how a default duration reads in `--help`.
 
-use std::{path::PathBuf, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use super::{ConfigError, EndpointAddr, ListenAddr};
 
@@ -9,10 +12,18 @@ pub(super) fn duration_text(d: Duration) -> String {
     humantime::format_duration(d).to_string()
 }
 
+/// The scheme of Unix socket addresses, as `--listen` and `--endpoint` take them.
+const UNIX_SCHEME: &str = "unix://";
+
 /// The socket path of a `unix://` address; `None` for any other address.
 fn unix_path(s: &str) -> Option<Result<PathBuf, ConfigError>> {
-    let path = s.strip_prefix("unix://")?;
+    let path = s.strip_prefix(UNIX_SCHEME)?;
     Some(if path.is_empty() { Err(ConfigError::NoSocketPath) } else { Ok(PathBuf::from(path)) })
+}
+
+/// The Unix socket at `path` as an address, the way `unix_path` reads it.
+pub(crate) fn unix_url(path: &Path) -> String {
+    format!("{UNIX_SCHEME}{}", path.display())
 }
 
 pub(super) fn listen(s: &str) -> Result<ListenAddr, ConfigError> {
@@ -78,6 +89,12 @@ mod tests {
         for (result, message) in cases {
             assert_eq!(result.expect_err(message).to_string(), message);
         }
+    }
+
+    #[test]
+    fn unix_addresses_read_back() {
+        let path = Path::new("/run/enricher.sock");
+        assert_eq!(listen(&unix_url(path)), Ok(ListenAddr::Unix(path.into())));
     }
 
     #[test]

@@ -83,7 +83,7 @@ impl Listener {
                 .map(Listener::Tcp)
                 .map_err(|source| ServeError::Bind { addr: hostport.clone(), source }),
             ListenAddr::Unix(path) => {
-                let bind_error = |source| ServeError::Bind { addr: format!("unix://{}", path.display()), source };
+                let bind_error = |source| ServeError::Bind { addr: config::unix_url(path), source };
                 if std::fs::metadata(path).is_ok_and(|m| std::os::unix::fs::FileTypeExt::is_socket(&m.file_type())) {
                     std::fs::remove_file(path).map_err(bind_error)?;
                 }
@@ -96,7 +96,7 @@ impl Listener {
     pub fn local_addr(&self) -> String {
         match self {
             Listener::Tcp(l) => l.local_addr().map_or_else(|e| e.to_string(), |a| a.to_string()),
-            Listener::Unix(_, path) => format!("unix://{}", path.display()),
+            Listener::Unix(_, path) => config::unix_url(path),
         }
     }
 }

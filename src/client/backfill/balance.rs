@@ -23,7 +23,11 @@ use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus,
 use tracing::{debug, info, warn};
 
 use super::{BackfillError, retry::Backoff};
-use crate::{client::channel, config::EndpointAddr, server::SERVICE_NAME};
+use crate::{
+    client::channel,
+    config::{self, EndpointAddr},
+    server::SERVICE_NAME,
+};
 
 /// One address to connect to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +40,7 @@ impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Tcp(addr) => write!(f, "{addr}"),
-            Self::Unix(path) => write!(f, "unix://{}", path.display()),
+            Self::Unix(path) => f.write_str(&config::unix_url(path)),
         }
     }
 }
