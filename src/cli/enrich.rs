@@ -37,7 +37,7 @@ pub async fn enrich(args: EnrichArgs) -> Outcome {
             let request = pb::EnrichRequest { article: Some(article), include_clean_text: args.clean_text };
             Document::new(request, args.max_article_bytes, Instant::now() + CLI_DEADLINE).map_err(|e| refused(id, &e))
         }
-        Err(bad) => Err(server::error_response(bad.id, &tonic::Status::invalid_argument(bad.message))),
+        Err(bad) => Err(Box::new(server::error_response(bad.id, &tonic::Status::invalid_argument(bad.message)))),
     });
     let mut responses = pin!(responses(&pipeline, documents));
 
@@ -60,7 +60,7 @@ pub async fn enrich(args: EnrichArgs) -> Outcome {
 /// as `serve` runs by default; an `Err` is its response already.
 pub(super) fn responses<'a>(
     pipeline: &Pipeline,
-    documents: impl Iterator<Item = Result<Document, pb::EnrichResponse>> + 'a,
+    documents: impl Iterator<Item = Result<Document, Box<pb::EnrichResponse>>> + 'a,
 ) -> impl Stream<Item = pb::EnrichResponse> + 'a {
     let service = pipeline.unlimited();
     stream::iter(documents)
@@ -69,7 +69,7 @@ pub(super) fn responses<'a>(
             async move {
                 let doc = match document {
                     Ok(doc) => doc,
-                    Err(response) => return response,
+                    Err(response) => return *response,
                 };
                 let id = doc.article.id.clone();
                 match service.oneshot(doc).await {
@@ -85,7 +85,7 @@ pub(super) fn responses<'a>(
 }
 
 /// The response for article `id`, which [`Document`] refused.
-pub(super) fn refused(id: String, e: &InvalidArticle) -> pb::EnrichResponse {
+pub(super) fn refused(id: String, e: &InvalidArticle) -> Box<pb::EnrichResponse> {
     let status = server::to_status(e, &id);
-    server::error_response(id, &status)
+    Box::new(server::error_response(id, &status))
 }
