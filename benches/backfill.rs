@@ -16,7 +16,7 @@ use incident_enricher::{
     config::{self, ListenAddr},
     pb,
     pipeline::{Document, Pipeline},
-    server::{self, ConnectionLimits, Limits, Listener, ServerConfig},
+    server::{self, Limits, Listener, ServerConfig},
 };
 use tower::ServiceExt;
 
@@ -49,7 +49,7 @@ fn corpus() -> (String, Vec<pb::Article>) {
             .collect();
         return ("CASIE dev".into(), articles);
     }
-    let articles = incident_enricher::input::records(&root.join("examples/articles.jsonl"))
+    let articles = incident_enricher::cli::input::records(&root.join("examples/articles.jsonl"))
         .expect("examples exist")
         .filter_map(Result::ok)
         .collect();
@@ -114,11 +114,9 @@ fn main() {
         let listener = Listener::bind(&ListenAddr::Tcp("127.0.0.1:0".into())).await.expect("loopback binds");
         let addr = listener.local_addr();
         let config = ServerConfig {
-            limits: Limits { max_article_bytes: 1 << 20, default_deadline: Duration::from_secs(30), stream_window: 32 },
-            max_concurrency: config::default_concurrency(),
+            limits: Limits { default_deadline: Duration::from_secs(30), ..Limits::default() },
             drain_timeout: Duration::from_secs(5),
-            connection: ConnectionLimits::default(),
-            pipeline: Default::default(),
+            ..ServerConfig::default()
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(server::serve(listener, config, async {

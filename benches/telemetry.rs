@@ -10,7 +10,7 @@ use futures::StreamExt;
 use incident_enricher::{
     config::ListenAddr,
     pb::{self, enricher_client::EnricherClient},
-    server::{self, ConnectionLimits, Limits, Listener, ServerConfig},
+    server::{self, Limits, Listener, ServerConfig},
     telemetry::{LogFormat, OtlpProtocol, Telemetry, TelemetryConfig},
 };
 use tonic::transport::Endpoint;
@@ -27,11 +27,10 @@ async fn throughput() -> f64 {
     let listener = Listener::bind(&ListenAddr::Tcp("127.0.0.1:0".into())).await.expect("loopback binds");
     let addr = listener.local_addr();
     let config = ServerConfig {
-        limits: Limits { max_article_bytes: 1 << 20, default_deadline: Duration::from_secs(30), stream_window: 32 },
+        limits: Limits { default_deadline: Duration::from_secs(30), ..Limits::default() },
         max_concurrency: 64,
         drain_timeout: Duration::from_secs(5),
-        connection: ConnectionLimits::default(),
-        pipeline: Default::default(),
+        ..ServerConfig::default()
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(server::serve(listener, config, async {

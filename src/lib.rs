@@ -3,7 +3,8 @@
 //! came from.
 //!
 //! The [`pipeline`] does the work; the [`server`] exposes it over gRPC, the backfill
-//! [`client`] streams archives through servers, and the CLI runs it in-process:
+//! [`client`] streams archives through servers, and the [`cli`] subcommands run it in-process
+//! (with the `tools` feature, the `tools` module scores, trains and load-tests it too):
 //!
 //! ```
 //! use incident_enricher::{pb, pipeline::{Document, Pipeline}};
@@ -23,11 +24,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod cli;
 pub mod client;
 pub mod config;
-pub mod eval;
-pub mod input;
 pub mod pb;
 pub mod pipeline;
 pub mod server;
 pub mod telemetry;
+#[cfg(feature = "tools")]
+pub mod tools;

@@ -8,6 +8,12 @@ include!(concat!(env!("OUT_DIR"), "/enricher.v1.serde.rs"));
 /// The encoded descriptor set of the API, served by reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/enricher_descriptor.bin"));
 
+/// The name of a gRPC status code, as proto3 JSON writes `Error.code`: for the backfill's
+/// errors file and the server's metric labels.
+pub fn code_name(code: tonic::Code) -> &'static str {
+    error::Code::try_from(code as i32).map_or("UNKNOWN", |c| c.as_str_name())
+}
+
 #[cfg(test)]
 mod tests {
     use prost::Message;

@@ -87,7 +87,7 @@ fn enrich_reads_jsonl_from_stdin_and_reports_bad_lines_without_stopping() {
 
 #[test]
 fn every_subcommand_documents_its_flags() {
-    let cases: [(&str, &[&str]); 3] = [
+    let service: [(&str, &[&str]); 2] = [
         (
             "serve",
             &[
@@ -105,7 +105,9 @@ fn every_subcommand_documents_its_flags() {
             ],
         ),
         ("enrich", &["--clean-text", "--pretty", "--max-article-bytes"]),
-        (
+    ];
+    let bench: &[(&str, &[&str])] = if cfg!(feature = "tools") {
+        &[(
             "bench load",
             &[
                 "--endpoint",
@@ -120,9 +122,11 @@ fn every_subcommand_documents_its_flags() {
                 "--overload-duration",
                 "--late-slack",
             ],
-        ),
-    ];
-    for (sub, flags) in cases {
+        )]
+    } else {
+        &[]
+    };
+    for &(sub, flags) in service.iter().chain(bench) {
         let out = binary().args(sub.split(' ')).arg("--help").output().expect("runs");
         assert!(out.status.success());
         let help = String::from_utf8(out.stdout).expect("UTF-8");
@@ -172,6 +176,7 @@ fn gazetteer_files_add_names_and_a_bad_one_stops_start_up() {
     }
 }
 
+#[cfg(feature = "tools")]
 #[test]
 fn bench_load_starts_a_server_and_prints_its_tables() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/articles");

@@ -6,7 +6,8 @@
 use std::{fs, path::Path};
 
 use incident_enricher::{
-    input, pb,
+    cli::input,
+    pb,
     pipeline::{Document, Pipeline},
 };
 

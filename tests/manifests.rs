@@ -201,7 +201,7 @@ fn check_grace(c: &Container) -> Result<(), String> {
         .find(|(k, _)| k == "ENRICHER_DRAIN_TIMEOUT")
         .and_then(|(_, v)| v.clone())
         .or_else(|| c.args.iter().position(|a| a == "--drain-timeout").map(|i| c.args[i + 1].clone()))
-        .unwrap_or_else(|| config::DEFAULT_DRAIN_TIMEOUT.to_string());
+        .unwrap_or_else(|| humantime::format_duration(config::DEFAULT_DRAIN_TIMEOUT).to_string());
     let sleep = c.spec["lifecycle"]["preStop"]["sleep"]["seconds"].as_u64().unwrap_or(0);
     let grace = c.pod["terminationGracePeriodSeconds"].as_u64().unwrap_or(30);
     let needed = sleep + duration_secs(&drain);

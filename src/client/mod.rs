@@ -1,4 +1,4 @@
 //! Clients of the Enricher service.
 
 pub mod backfill;
-pub mod load;
+pub(crate) mod channel;

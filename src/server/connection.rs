@@ -34,13 +34,12 @@ pub struct ConnectionLimits {
 
 impl Default for ConnectionLimits {
     fn default() -> Self {
-        let duration = |s| humantime::parse_duration(s).expect("the default durations parse");
         Self {
             max_concurrent_streams: config::DEFAULT_MAX_CONCURRENT_STREAMS,
             max_header_list_bytes: config::DEFAULT_MAX_HEADER_LIST_BYTES,
-            keepalive_interval: duration(config::DEFAULT_KEEPALIVE_INTERVAL),
-            keepalive_timeout: duration(config::DEFAULT_KEEPALIVE_TIMEOUT),
-            max_connection_age: duration(config::DEFAULT_MAX_CONNECTION_AGE),
+            keepalive_interval: config::DEFAULT_KEEPALIVE_INTERVAL,
+            keepalive_timeout: config::DEFAULT_KEEPALIVE_TIMEOUT,
+            max_connection_age: config::DEFAULT_MAX_CONNECTION_AGE,
         }
     }
 }

@@ -30,7 +30,7 @@ pub use service::{EnricherService, Limits, error_response};
 pub use status::{Draining, from_pipeline, to_status};
 
 use crate::{
-    config::{ListenAddr, ServeArgs},
+    config::{self, ListenAddr, ServeArgs},
     pb::{self, enricher_server::EnricherServer},
     pipeline::{LoadError, Pipeline, PipelineConfig},
 };
@@ -83,7 +83,7 @@ impl Listener {
                 .map(Listener::Tcp)
                 .map_err(|source| ServeError::Bind { addr: hostport.clone(), source }),
             ListenAddr::Unix(path) => {
-                let bind_error = |source| ServeError::Bind { addr: format!("unix://{}", path.display()), source };
+                let bind_error = |source| ServeError::Bind { addr: config::unix_url(path), source };
                 if std::fs::metadata(path).is_ok_and(|m| std::os::unix::fs::FileTypeExt::is_socket(&m.file_type())) {
                     std::fs::remove_file(path).map_err(bind_error)?;
                 }
@@ -96,7 +96,7 @@ impl Listener {
     pub fn local_addr(&self) -> String {
         match self {
             Listener::Tcp(l) => l.local_addr().map_or_else(|e| e.to_string(), |a| a.to_string()),
-            Listener::Unix(_, path) => format!("unix://{}", path.display()),
+            Listener::Unix(_, path) => config::unix_url(path),
         }
     }
 }
@@ -116,6 +116,19 @@ pub struct ServerConfig {
     pub pipeline: PipelineConfig,
 }
 
+impl Default for ServerConfig {
+    /// The settings `serve` has without flags.
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            max_concurrency: config::default_concurrency(),
+            drain_timeout: config::DEFAULT_DRAIN_TIMEOUT,
+            connection: ConnectionLimits::default(),
+            pipeline: PipelineConfig::default(),
+        }
+    }
+}
+
 impl From<&ServeArgs> for ServerConfig {
     fn from(a: &ServeArgs) -> Self {
         Self {
@@ -127,15 +140,15 @@ impl From<&ServeArgs> for ServerConfig {
             max_concurrency: a.max_concurrency,
             drain_timeout: a.drain_timeout,
             connection: ConnectionLimits::from(a),
-            pipeline: crate::config::pipeline_config(&a.gazetteers, &a.model),
+            pipeline: config::pipeline_config(&a.gazetteers, &a.model),
         }
     }
 }
 
 /// The runtime to serve on. Articles under the pipeline's inline limit run their stages on
 /// the worker thread that polls them, so up to `max_concurrency` workers can be busy
-/// enriching; one more per core stays free to read requests, shed and answer. With only one
-/// per core, overload queued sheds behind enrichment until clients timed out.
+/// enriching; one more per core stays free to read requests, shed and answer, so that under
+/// overload a refusal never waits behind enrichment.
 pub fn runtime(max_concurrency: usize) -> io::Result<tokio::runtime::Runtime> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     tokio::runtime::Builder::new_multi_thread().worker_threads(max_concurrency + cores).enable_all().build()
@@ -248,5 +261,21 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = term.recv() => info!("received SIGTERM"),
         _ = tokio::signal::ctrl_c() => info!("received SIGINT"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::config::{Cli, Command};
+
+    #[test]
+    fn the_default_config_is_serve_without_flags() {
+        let Command::Serve(args) = Cli::parse_from(["incident-enricher", "serve"]).command else {
+            unreachable!("parsed serve")
+        };
+        assert_eq!(format!("{:?}", ServerConfig::from(&args)), format!("{:?}", ServerConfig::default()));
     }
 }

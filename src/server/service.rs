@@ -19,6 +19,7 @@ use tracing::{Instrument, Span, debug};
 
 use super::status::{Draining, from_pipeline, to_status};
 use crate::{
+    config,
     pb::{self, enricher_server::Enricher},
     pipeline::{Document, PipelineService},
     telemetry,
@@ -33,6 +34,17 @@ pub struct Limits {
     pub default_deadline: Duration,
     /// Articles one stream may have in the pipeline at once.
     pub stream_window: usize,
+}
+
+impl Default for Limits {
+    /// The limits `serve` has without flags.
+    fn default() -> Self {
+        Self {
+            max_article_bytes: config::DEFAULT_MAX_ARTICLE_BYTES,
+            default_deadline: config::DEFAULT_DEADLINE,
+            stream_window: config::DEFAULT_STREAM_WINDOW,
+        }
+    }
 }
 
 /// The service, cheap to clone.
@@ -113,8 +125,7 @@ fn record_metrics(
         Ok(_) => tonic::Code::Ok,
         Err(status) => status.code(),
     };
-    let code_name = pb::error::Code::try_from(code as i32).map_or("UNKNOWN", |c| c.as_str_name());
-    m.requests.add(1, &[KeyValue::new("method", method), KeyValue::new("code", code_name)]);
+    m.requests.add(1, &[KeyValue::new("method", method), KeyValue::new("code", pb::code_name(code))]);
     m.request_duration.record(took.as_secs_f64(), &[KeyValue::new("method", method)]);
     m.article_bytes.record(bytes as u64, &[]);
     if code == tonic::Code::ResourceExhausted {

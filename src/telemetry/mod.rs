@@ -8,12 +8,15 @@ mod trace;
 use std::{io::IsTerminal, time::Duration};
 
 use opentelemetry::{global, trace::TracerProvider as _};
-use opentelemetry_otlp::WithExportConfig;
+use opentelemetry_otlp::{MetricExporter, SpanExporter, WithExportConfig};
 use opentelemetry_sdk::{
     Resource, metrics::SdkMeterProvider, propagation::TraceContextPropagator, trace::SdkTracerProvider,
 };
-use tracing::Level;
-use tracing_subscriber::{EnvFilter, Layer, filter::Targets, layer::SubscriberExt, util::SubscriberInitExt};
+use tracing::{Level, Subscriber};
+use tracing_subscriber::{
+    EnvFilter, Layer, filter::Targets, fmt::MakeWriter, layer::SubscriberExt, registry::LookupSpan,
+    util::SubscriberInitExt,
+};
 
 pub use self::http::serve_metrics;
 pub use metrics::{Metrics, metrics};
@@ -23,7 +26,7 @@ pub use trace::{message_span, record_outcome, request_span};
 const EXPORT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     /// Human-readable on a terminal, JSON otherwise.
     Auto,
@@ -45,17 +48,15 @@ impl LogFormat {
 }
 
 /// The OTLP wire protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OtlpProtocol {
     /// OTLP over gRPC (the collector's port 4317).
-    #[value(name = "grpc")]
     Grpc,
     /// OTLP over HTTP with protobuf bodies (port 4318).
-    #[value(name = "http/protobuf")]
     HttpProtobuf,
 }
 
-/// Telemetry settings (see `config::TelemetryArgs`).
+/// Telemetry settings, from `serve`'s flags (`config::ServeArgs::telemetry`).
 #[derive(Debug, Clone)]
 pub struct TelemetryConfig {
     /// How logs are written.
@@ -102,32 +103,17 @@ impl Telemetry {
             };
             let (spans, metric_exporter) = match config.otlp_protocol {
                 OtlpProtocol::Grpc => (
-                    opentelemetry_otlp::SpanExporter::builder()
-                        .with_tonic()
-                        .with_endpoint(endpoint)
-                        .with_timeout(EXPORT_TIMEOUT)
-                        .build()
-                        .map_err(error)?,
-                    opentelemetry_otlp::MetricExporter::builder()
-                        .with_tonic()
-                        .with_endpoint(endpoint)
-                        .with_timeout(EXPORT_TIMEOUT)
-                        .build()
-                        .map_err(error)?,
+                    exporter(SpanExporter::builder().with_tonic(), endpoint.clone()).build().map_err(error)?,
+                    exporter(MetricExporter::builder().with_tonic(), endpoint.clone()).build().map_err(error)?,
                 ),
                 OtlpProtocol::HttpProtobuf => {
+                    // OTLP/HTTP has a path per signal under the collector's base URL.
                     let base = endpoint.trim_end_matches('/');
                     (
-                        opentelemetry_otlp::SpanExporter::builder()
-                            .with_http()
-                            .with_endpoint(format!("{base}/v1/traces"))
-                            .with_timeout(EXPORT_TIMEOUT)
+                        exporter(SpanExporter::builder().with_http(), format!("{base}/v1/traces"))
                             .build()
                             .map_err(error)?,
-                        opentelemetry_otlp::MetricExporter::builder()
-                            .with_http()
-                            .with_endpoint(format!("{base}/v1/metrics"))
-                            .with_timeout(EXPORT_TIMEOUT)
+                        exporter(MetricExporter::builder().with_http(), format!("{base}/v1/metrics"))
                             .build()
                             .map_err(error)?,
                     )
@@ -144,17 +130,13 @@ impl Telemetry {
         metrics::install(&global::meter("incident-enricher"));
 
         let tracer = tracer_provider.tracer("incident-enricher");
-        let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-        let json = config.log_format.is_json();
-        let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
-        let fmt = if json { fmt.json().with_current_span(true).with_span_list(true).boxed() } else { fmt.boxed() };
         // RUST_LOG filters the log lines only: the request and stage spans are exported
         // whatever the log level.
         let spans = tracing_opentelemetry::layer()
             .with_tracer(tracer)
             .with_filter(Targets::new().with_target(env!("CARGO_CRATE_NAME"), Level::INFO));
         tracing_subscriber::registry()
-            .with(fmt.with_filter(filter))
+            .with(log_lines(config.log_format, std::io::stderr))
             .with(spans)
             .try_init()
             .map_err(|e| TelemetryError(e.to_string()))?;
@@ -171,4 +153,32 @@ impl Telemetry {
         let _ = self.tracer_provider.shutdown();
         let _ = self.meter_provider.shutdown();
     }
+}
+
+/// `builder` set to export to `endpoint` within [`EXPORT_TIMEOUT`].
+fn exporter<B: WithExportConfig>(builder: B, endpoint: String) -> B {
+    builder.with_endpoint(endpoint).with_timeout(EXPORT_TIMEOUT)
+}
+
+/// Installs the global tracing subscriber with log lines only, for the commands that export
+/// nothing: lines in `format` to `writer`, filtered as [`Telemetry::init`] filters them.
+pub fn init_logs<W>(format: LogFormat, writer: W) -> Result<(), TelemetryError>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::registry().with(log_lines(format, writer)).try_init().map_err(|e| TelemetryError(e.to_string()))
+}
+
+/// The log-line layer of every command: `format` to `writer`, at the levels RUST_LOG asks for
+/// (`info` without it).
+fn log_lines<S, W>(format: LogFormat, writer: W) -> impl Layer<S>
+where
+    S: Subscriber + for<'s> LookupSpan<'s>,
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let fmt = tracing_subscriber::fmt::layer().with_writer(writer);
+    let fmt =
+        if format.is_json() { fmt.json().with_current_span(true).with_span_list(true).boxed() } else { fmt.boxed() };
+    fmt.with_filter(filter)
 }

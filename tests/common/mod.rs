@@ -24,13 +24,14 @@ pub struct TestServer {
     pub task: JoinHandle<Result<(), ServeError>>,
 }
 
+/// Small limits, so tests reach them with few articles.
 pub fn config() -> ServerConfig {
     ServerConfig {
-        limits: Limits { max_article_bytes: 64 * 1024, default_deadline: Duration::from_secs(10), stream_window: 8 },
+        limits: Limits { max_article_bytes: 64 * 1024, stream_window: 8, ..Limits::default() },
         max_concurrency: 4,
         drain_timeout: Duration::from_secs(10),
         connection: ConnectionLimits { max_concurrent_streams: 64, ..ConnectionLimits::default() },
-        pipeline: Default::default(),
+        ..ServerConfig::default()
     }
 }
 

@@ -14,17 +14,20 @@ use std::{
     time::Duration,
 };
 
-use hyper_util::rt::TokioIo;
-use tokio::{net::UnixStream, sync::Notify, task::AbortHandle, time::Instant};
+use tokio::{sync::Notify, task::AbortHandle, time::Instant};
 use tonic::{
     Code,
-    transport::{Channel, Endpoint, Uri},
+    transport::{Channel, Endpoint},
 };
 use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
 use tracing::{debug, info, warn};
 
 use super::{BackfillError, retry::Backoff};
-use crate::{config::EndpointAddr, server::SERVICE_NAME};
+use crate::{
+    client::channel,
+    config::{self, EndpointAddr},
+    server::SERVICE_NAME,
+};
 
 /// One address to connect to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +40,7 @@ impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Tcp(addr) => write!(f, "{addr}"),
-            Self::Unix(path) => write!(f, "unix://{}", path.display()),
+            Self::Unix(path) => f.write_str(&config::unix_url(path)),
         }
     }
 }
@@ -190,12 +193,7 @@ impl Balancer {
         match target {
             Target::Tcp(addr) => endpoint(format!("http://{addr}")).connect_lazy(),
             Target::Unix(path) => {
-                let path = path.clone();
-                // The URI only fills the :authority header; the connector decides where to go.
-                endpoint("http://localhost".into()).connect_with_connector_lazy(tower::service_fn(move |_: Uri| {
-                    let path = path.clone();
-                    async move { Ok::<_, io::Error>(TokioIo::new(UnixStream::connect(path).await?)) }
-                }))
+                endpoint("http://localhost".into()).connect_with_connector_lazy(channel::unix_connector(path.clone()))
             }
         }
     }

@@ -38,8 +38,8 @@ use self::{
     retry::Backoff,
 };
 use crate::{
+    cli::input::{self, Entry, InputError},
     config::BackfillArgs,
-    input::{self, Entry, InputError},
 };
 
 /// Finished articles waiting for the writer.

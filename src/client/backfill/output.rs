@@ -20,7 +20,7 @@ use tracing::warn;
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::{BackfillError, progress::Stats};
-use crate::{input::Position, pb};
+use crate::{cli::input::Position, pb};
 
 /// One line of the errors file: an article that was not enriched, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,7 +48,7 @@ impl ErrorLine {
     pub(crate) fn new(article_id: String, position: &Position, code: Code, message: String, attempts: u32) -> Self {
         Self {
             article_id,
-            code: code_name(code).to_string(),
+            code: pb::code_name(code).to_string(),
             message,
             input: position.input.to_string(),
             line: position.line_opt,
@@ -64,11 +64,6 @@ impl ErrorLine {
             Key::id(&self.article_id)
         }
     }
-}
-
-/// The name of a gRPC code, as proto3 JSON writes `Error.code`.
-pub(crate) fn code_name(code: Code) -> &'static str {
-    pb::error::Code::try_from(code as i32).map_or("UNKNOWN", |c| c.as_str_name())
 }
 
 /// What identifies a finished article across runs: a 128-bit hash of its id (or, for input

@@ -14,7 +14,7 @@ use std::{
 
 use tokio::sync::{Notify, mpsc};
 
-use crate::{input::Position, pb};
+use crate::{cli::input::Position, pb};
 
 /// One article on its way.
 #[derive(Debug)]

@@ -16,11 +16,7 @@ use super::{
     queue::Job,
     retry::is_retryable,
 };
-use crate::pb::{self, enricher_client::EnricherClient};
-
-/// Largest response accepted: an article at the 1 MiB limit with its clean text and spans
-/// stays well below it.
-const MAX_RESPONSE_BYTES: usize = 64 << 20;
+use crate::{client::channel, pb};
 
 /// How a session on one address ended.
 enum End {
@@ -73,7 +69,7 @@ async fn session(ctx: &Context, lease: &Lease) -> End {
 
 async fn stream(ctx: &Context, lease: &Lease, inflight: &mut HashMap<String, Job>) -> End {
     let (tx, rx) = mpsc::channel::<pb::EnrichRequest>(ctx.window);
-    let mut client = EnricherClient::new(lease.channel()).max_decoding_message_size(MAX_RESPONSE_BYTES);
+    let mut client = channel::enricher(lease.channel());
     let mut responses = match tokio::time::timeout(ctx.timeout, client.enrich_stream(ReceiverStream::new(rx))).await {
         Ok(Ok(response)) => response.into_inner(),
         Ok(Err(status)) => return End::Failed(status),

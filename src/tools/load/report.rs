@@ -188,7 +188,7 @@ pub(super) fn overload(overload: &Phase, recovery: &Phase, deadline: Duration, s
     table.render()
 }
 
-/// The targets next to what was measured.
+/// The service's performance targets next to what was measured.
 pub(super) struct Targets {
     pub(super) saturation: f64,
     pub(super) half_rate_p99_opt: Option<(f64, u64)>,

@@ -22,18 +22,16 @@ use std::{
     time::{Duration, Instant},
 };
 
-use hyper_util::rt::TokioIo;
-use tokio::net::UnixStream;
 use tonic::{
     Code,
-    transport::{Channel, Endpoint, Uri},
+    transport::{Channel, Endpoint},
 };
 use tracing::info;
 
 use self::{drive::Target, server::ServerProcess, tally::Tally};
 use crate::{
+    client::channel,
     config::{EndpointAddr, LoadArgs},
-    pb::enricher_client::EnricherClient,
 };
 
 /// Longest closed-loop warm-up before the first measured phase (at most one phase long),
@@ -45,8 +43,6 @@ const RECOVERY_SHARE: f64 = 0.25;
 const RATE_SHARES: [f64; 4] = [0.25, 0.5, 0.75, 1.0];
 /// Interval of the server's RSS samples.
 const RSS_SAMPLE_INTERVAL: Duration = Duration::from_millis(100);
-/// Largest response accepted, as in the backfill.
-const MAX_RESPONSE_BYTES: usize = 64 << 20;
 
 /// Why the bench could not run.
 #[derive(Debug, thiserror::Error)]
@@ -211,7 +207,7 @@ pub async fn run(args: &LoadArgs) -> Result<LoadReport, LoadError> {
     };
     let mut clients = Vec::with_capacity(args.connections);
     for _ in 0..args.connections {
-        clients.push(EnricherClient::new(connect(&endpoint).await?).max_decoding_message_size(MAX_RESPONSE_BYTES));
+        clients.push(channel::enricher(connect(&endpoint).await?));
     }
     let target = Target::new(clients, texts);
 
@@ -321,7 +317,7 @@ pub async fn run(args: &LoadArgs) -> Result<LoadReport, LoadError> {
         peak_rss_opt: process_opt.and_then(ServerProcess::usage).map(|u| u.peak_rss),
         startup_opt: process_opt.map(|p| p.startup),
     };
-    let _ = write!(text, "\ntargets (issue 9)\n{}", targets.render());
+    let _ = write!(text, "\nperformance targets\n{}", targets.render());
     Ok(LoadReport { text, passed })
 }
 
@@ -332,16 +328,9 @@ async fn connect(endpoint: &EndpointAddr) -> Result<Channel, LoadError> {
         EndpointAddr::Tcp { .. } => {
             Endpoint::from_shared(format!("http://{endpoint}")).expect("a valid URI").connect().await.map_err(failed)
         }
-        EndpointAddr::Unix(path) => {
-            let path = path.clone();
-            // The URI only fills the :authority header; the connector decides where to go.
-            Endpoint::from_static("http://localhost")
-                .connect_with_connector(tower::service_fn(move |_: Uri| {
-                    let path = path.clone();
-                    async move { Ok::<_, io::Error>(TokioIo::new(UnixStream::connect(path).await?)) }
-                }))
-                .await
-                .map_err(failed)
-        }
+        EndpointAddr::Unix(path) => Endpoint::from_static("http://localhost")
+            .connect_with_connector(channel::unix_connector(path.clone()))
+            .await
+            .map_err(failed),
     }
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::LoadError;
-use crate::{input, pb};
+use crate::{cli::input, pb};
 
 /// The texts of `path`, without blank ones.
 pub(crate) fn load(path: &Path) -> Result<Vec<String>, LoadError> {

@@ -1,6 +1,6 @@
 //! Measurements on annotated corpora, for tuning and for users checking the service on their
-//! own labelled data: incident types and roles against CASIE-style annotations ([`score`]),
-//! and how much text cleanup removes ([`cleanup`]).
+//! own labelled data: incident types and roles against CASIE-style annotations ([`score()`]),
+//! and how much text cleanup removes ([`cleanup()`]).
 
 pub mod cleanup;
 pub mod score;
@@ -12,7 +12,7 @@ pub use cleanup::{CleanupReport, cleanup};
 pub use score::{Scores, score};
 pub use train::{CvReport, TrainOptions, train};
 
-use crate::{input, pb};
+use crate::{cli::input, pb};
 
 /// A corpus record: an `Article` in proto3 JSON, or a CASIE record (`id`, `title`, `url`,
 /// `text`, `published` as a date, `labels` and `arguments`).
@@ -110,4 +110,37 @@ pub fn read_labelled(path: &Path) -> Result<Vec<Labelled>, CorpusError> {
     corpus(path)?
         .map(|(line, record)| record.ok_or_else(|| CorpusError::BadRecord { path: path.to_path_buf(), line }))
         .collect()
+}
+
+/// One fold of a k-fold cross-validation.
+#[derive(Debug)]
+pub struct Fold<'a, T> {
+    /// The items held out, with their indices.
+    pub held_out: Vec<(usize, &'a T)>,
+    /// The items trained on, in order.
+    pub training: Vec<&'a T>,
+}
+
+/// The `k` folds of a cross-validation of `items`: item `i` is held out in fold `i % k` and
+/// trained on in the others.
+pub fn folds<T>(items: &[T], k: usize) -> impl Iterator<Item = Fold<'_, T>> {
+    (0..k).map(move |fold| {
+        let (held_out, training): (Vec<_>, Vec<_>) = items.iter().enumerate().partition(|(i, _)| i % k == fold);
+        Fold { held_out, training: training.into_iter().map(|(_, item)| item).collect() }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_item_is_held_out_once_and_trained_on_in_the_other_folds() {
+        let folds: Vec<Fold<'_, char>> = folds(&['a', 'b', 'c', 'd', 'e'], 2).collect();
+        let held_out: Vec<Vec<(usize, char)>> =
+            folds.iter().map(|f| f.held_out.iter().map(|&(i, &c)| (i, c)).collect()).collect();
+        assert_eq!(held_out, [vec![(0, 'a'), (2, 'c'), (4, 'e')], vec![(1, 'b'), (3, 'd')]]);
+        let training: Vec<String> = folds.iter().map(|f| f.training.iter().copied().collect()).collect();
+        assert_eq!(training, ["bd", "ace"]);
+    }
 }

@@ -7,24 +7,16 @@
 
 use std::{collections::HashMap, fmt};
 
-use tokio::time::{Duration, Instant};
-
 use super::{
-    Labelled,
+    Labelled, folds,
     score::{LABELS, Prf},
 };
 use crate::{
-    pb,
+    config::{self, TrainArgs},
     pipeline::{
-        Document, Step,
-        classify::{
-            Classify,
-            model::{N, TYPES, TypeModel, features, sentence_features},
-        },
-        cleanup::Cleanup,
-        entities::Entities,
+        Document, Pipeline, StageError,
+        classify::model::{N, TYPES, TypeModel, features, sentence_features},
         offsets::CodePoints,
-        text::sentences,
     },
 };
 
@@ -45,9 +37,32 @@ pub struct TrainOptions {
     pub epochs: usize,
 }
 
+/// Optimiser steps of every fit.
+const EPOCHS: usize = 400;
+
 impl Default for TrainOptions {
     fn default() -> Self {
-        Self { folds: 5, l2: 10.0, min_df: 3, sentence_l2: 2.0, sentence_min_df: 2, epochs: 400 }
+        Self {
+            folds: config::DEFAULT_TRAIN_FOLDS,
+            l2: config::DEFAULT_L2,
+            min_df: config::DEFAULT_MIN_DF,
+            sentence_l2: config::DEFAULT_SENTENCE_L2,
+            sentence_min_df: config::DEFAULT_SENTENCE_MIN_DF,
+            epochs: EPOCHS,
+        }
+    }
+}
+
+impl From<&TrainArgs> for TrainOptions {
+    fn from(args: &TrainArgs) -> Self {
+        Self {
+            folds: args.folds,
+            l2: args.l2,
+            min_df: args.min_df,
+            sentence_l2: args.sentence_l2,
+            sentence_min_df: args.sentence_min_df,
+            epochs: EPOCHS,
+        }
     }
 }
 
@@ -83,31 +98,31 @@ fn types_of<'a>(names: impl Iterator<Item = &'a str> + Clone) -> [bool; N] {
     TYPES.map(|t| LABELS.iter().any(|(name, kind)| *kind == t && names.clone().any(|l| l == *name)))
 }
 
-/// Every article after the stages the models read (cleanup, entities, classify's cues), with
-/// its labels, and each sentence labelled with the events whose arguments overlap it.
-fn featurise(gold: &[Labelled]) -> Vec<Featurised> {
-    let (entities, classify) = (Entities::new(), Classify::default());
+/// Every article through the built-in pipeline, as the models read it (its text, entities
+/// and classify's cues), with its labels, and each sentence labelled with the events whose
+/// arguments overlap it.
+fn featurise(gold: &[Labelled]) -> Result<Vec<Featurised>, StageError> {
+    let pipeline = Pipeline::new();
     gold.iter()
         .map(|g| {
             let labels = types_of(g.labels.iter().map(String::as_str));
-            let request = pb::EnrichRequest { article: Some(g.article.clone()), include_clean_text: false };
-            let Ok(mut doc) = Document::new(request, usize::MAX, Instant::now() + Duration::from_secs(60)) else {
-                return Featurised { article: Vec::new(), sentences: Vec::new(), labels };
+            let Ok(doc) = Document::in_process(g.article.clone(), false) else {
+                return Ok(Featurised { article: Vec::new(), sentences: Vec::new(), labels });
             };
-            Cleanup.apply(&mut doc);
-            entities.apply(&mut doc);
-            classify.apply(&mut doc);
+            let doc = pipeline.run(doc)?;
             let code_points = CodePoints::new(&g.article.text);
-            let sentences = sentences::split(doc.text())
-                .into_iter()
+            let sentences = doc
+                .cleaned
+                .sentences
+                .iter()
                 .map(|s| {
                     let input = doc.cleaned.text.to_input(s.clone());
                     let (start, end) = (code_points.of(input.start), code_points.of(input.end));
                     let events = g.arguments.iter().filter(|a| a.start < end && start < a.end);
-                    (sentence_features(&doc, s), types_of(events.map(|a| a.subtype.as_str())))
+                    (sentence_features(&doc, s.clone()), types_of(events.map(|a| a.subtype.as_str())))
                 })
                 .collect();
-            Featurised { article: features(&doc), sentences, labels }
+            Ok(Featurised { article: features(&doc), sentences, labels })
         })
         .collect()
 }
@@ -289,15 +304,14 @@ fn solve3(a: [[f64; 3]; 3], b: [f64; 3]) -> [f64; 3] {
 }
 
 /// Trains the models on `gold`: the held-out scores of a k-fold cross-validation fit the
-/// stacking and choose the threshold, and give the figures.
-pub fn train(gold: &[Labelled], options: &TrainOptions) -> (TypeModel, CvReport) {
-    let docs = featurise(gold);
-    let folds = usize::from(options.folds.max(2));
+/// stacking and choose the threshold, and give the figures. Fails when a stage fails on an
+/// article.
+pub fn train(gold: &[Labelled], options: &TrainOptions) -> Result<(TypeModel, CvReport), StageError> {
+    let docs = featurise(gold)?;
     let mut held_out = vec![([0.0f32; N], [0.0f32; N]); docs.len()];
-    for fold in 0..folds {
-        let training: Vec<_> = docs.iter().enumerate().filter(|(i, _)| i % folds != fold).map(|(_, d)| d).collect();
-        let model = train_on(&training, options);
-        for (i, doc) in docs.iter().enumerate().filter(|(i, _)| i % folds == fold) {
+    for fold in folds(&docs, usize::from(options.folds.max(2))) {
+        let model = train_on(&fold.training, options);
+        for (i, doc) in fold.held_out {
             held_out[i] = logits(&model, doc);
         }
     }
@@ -333,7 +347,7 @@ pub fn train(gold: &[Labelled], options: &TrainOptions) -> (TypeModel, CvReport)
     }
     model.threshold = threshold;
     let report = CvReport { articles: docs.len(), threshold, counts: counts_at(threshold), calibration };
-    (model, report)
+    Ok((model, report))
 }
 
 /// Precision, recall and F1 of (true positives, predicted, gold) counts.

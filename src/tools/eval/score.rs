@@ -215,7 +215,7 @@ impl fmt::Display for Scores {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::{Argument, Labelled};
+    use crate::tools::eval::{Argument, Labelled};
 
     fn gold(id: &str, labels: &[&str], arguments: &[(&str, u32, u32)]) -> Labelled {
         Labelled {

@@ -2,11 +2,9 @@
 
 use std::{collections::BTreeMap, fmt, path::Path};
 
-use tokio::time::{Duration, Instant};
-
 use super::corpus;
 use crate::{
-    input, pb,
+    cli::input,
     pipeline::{Document, Step, cleanup::Cleanup, text::sentences},
 };
 
@@ -52,8 +50,7 @@ pub fn cleanup(paths: &[impl AsRef<Path>], examples: usize) -> Result<CleanupRep
                 continue;
             };
             let id = article.id.clone();
-            let request = pb::EnrichRequest { article: Some(article), include_clean_text: true };
-            let Ok(mut doc) = Document::new(request, usize::MAX, Instant::now() + Duration::from_secs(60)) else {
+            let Ok(mut doc) = Document::in_process(article, true) else {
                 report.bad_records += 1;
                 continue;
             };
