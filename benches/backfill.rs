@@ -49,7 +49,7 @@ fn corpus() -> (String, Vec<pb::Article>) {
             .collect();
         return ("CASIE dev".into(), articles);
     }
-    let articles = incident_enricher::cli::input::records(&root.join("examples/articles.jsonl"))
+    let articles = incident_enricher::cli::input::records(&root.join("examples/articles.jsonl"), &Default::default())
         .expect("examples exist")
         .filter_map(Result::ok)
         .collect();

@@ -206,3 +206,46 @@ fn bench_load_starts_a_server_and_prints_its_tables() {
     let open = row("20 ");
     assert_eq!(open.last().map(String::as_str), Some("0"), "late answers: {report}");
 }
+
+#[test]
+fn enrich_reads_jsonl_as_archives_write_it_and_names_what_is_wrong() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("archive.jsonl");
+    let lines = [
+        serde_json::json!({"id": "scraped", "text": common::ARTICLE, "publishedAt": "2024-01-14", "sourceName": "Courier", "tags": ["cyber"]}),
+        serde_json::json!({"id": "badpub", "text": common::ARTICLE, "publishedAt": "2017-02-3"}),
+    ];
+    std::fs::write(&path, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).expect("written");
+    let out = binary().arg("enrich").arg(&path).output().expect("runs");
+    let responses: Vec<pb::EnrichResponse> = parse_lines(&out.stdout).into_iter().map(|(_, r)| r).collect();
+    assert_eq!(responses.len(), 2);
+    assert!(responses[0].error.is_none() && !responses[0].incidents.is_empty(), "{:?}", responses[0].error);
+    let bad = &responses[1];
+    assert_eq!(bad.article_id, "badpub", "the line's own id names its error");
+    let message = &bad.error.as_ref().expect("error").message;
+    for part in [format!("{}:2", path.display()), "publishedAt \"2017-02-3\"".into(), "RFC 3339".into()] {
+        assert!(message.contains(&part), "{message:?} lacks {part:?}");
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("ignored JSONL fields").count(), 1, "one warning per run: {stderr}");
+    assert!(stderr.contains("sourceName, tags"), "{stderr}");
+
+    let strict = binary().arg("enrich").arg("--strict-input").arg(&path).output().expect("runs");
+    let first = &parse_lines(&strict.stdout)[0].1;
+    assert!(first.error.as_ref().is_some_and(|e| e.message.contains("unknown field sourceName, tags")), "{first:?}");
+}
+
+#[test]
+fn txt_inputs_take_the_publication_time_given_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("story.txt");
+    let text = "Hackers defaced the website of the Valdremo city council on Friday, officials said.\n";
+    std::fs::write(&path, text).expect("written");
+    let out = binary().args(["enrich", "--published-at", "2024-03-16"]).arg(&path).output().expect("runs");
+    let response = &parse_lines(&out.stdout)[0].1;
+    let date = response.incidents[0].occurred.as_ref().map(|o| o.date.as_str());
+    assert_eq!(date, Some("2024-03-15"), "Friday before Saturday 16 March 2024");
+    let refused = binary().args(["enrich", "--published-at", "16/03/2024"]).arg(&path).output().expect("runs");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("RFC 3339"));
+}

@@ -19,7 +19,7 @@ fn examples() -> Vec<pb::Article> {
     paths.push(root.join("articles.jsonl"));
     paths
         .iter()
-        .flat_map(|p| input::records(p).expect("example reads"))
+        .flat_map(|p| input::records(p, &Default::default()).expect("example reads"))
         .map(|r| r.expect("every example is an article"))
         .collect()
 }

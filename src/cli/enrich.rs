@@ -26,9 +26,10 @@ const CLI_DEADLINE: Duration = Duration::from_secs(60);
 /// Enriches every record of every path in order, one response per line; a bad record gets an
 /// error response and the run goes on. Fails when any record failed.
 pub async fn enrich(args: EnrichArgs) -> Outcome {
+    let options = args.input.read_options();
     let mut records = Vec::new();
     for path in &args.paths {
-        records.push(input::records(path)?);
+        records.push(input::records(path, &options)?);
     }
     let pipeline = Pipeline::load(&config::pipeline_config(&args.gazetteers, &args.model))?;
     let documents = records.into_iter().flatten().map(|record| match record {
@@ -37,7 +38,10 @@ pub async fn enrich(args: EnrichArgs) -> Outcome {
             let request = pb::EnrichRequest { article: Some(article), include_clean_text: args.clean_text };
             Document::new(request, args.max_article_bytes, Instant::now() + CLI_DEADLINE).map_err(|e| refused(id, &e))
         }
-        Err(bad) => Err(Box::new(server::error_response(bad.id, &tonic::Status::invalid_argument(bad.message)))),
+        Err(bad) => {
+            let status = tonic::Status::invalid_argument(format!("{}: {}", bad.id, bad.message));
+            Err(Box::new(server::error_response(bad.article_id_opt.unwrap_or(bad.id), &status)))
+        }
     });
     let mut responses = pin!(responses(&pipeline, documents));
 
@@ -46,13 +50,14 @@ pub async fn enrich(args: EnrichArgs) -> Outcome {
     while let Some(response) = responses.next().await {
         if let Some(error) = &response.error {
             failed += 1;
-            error!(article_id = %response.article_id, message = %error.message, "article not enriched");
+            error!(article_id = %response.article_id, error = %error.message, "article not enriched");
         }
         let line =
             if args.pretty { serde_json::to_string_pretty(&response)? } else { serde_json::to_string(&response)? };
         writeln!(out, "{line}")?;
     }
     out.flush()?;
+    options.warn_ignored();
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 

@@ -4,7 +4,7 @@ use std::{path::PathBuf, time::Duration};
 
 use clap::Args;
 
-use super::{DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_STREAM_WINDOW, parse};
+use super::{DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_STREAM_WINDOW, InputArgs, parse};
 
 /// Default number of EnrichStream streams a backfill keeps open.
 pub const DEFAULT_BACKFILL_CONCURRENCY: usize = 4;
@@ -40,6 +40,10 @@ pub struct BackfillArgs {
     /// under the directory), or `-` for JSONL on standard input. Repeat for several.
     #[arg(long = "input", required = true, value_name = "PATH")]
     pub inputs: Vec<PathBuf>,
+
+    /// How the inputs are read.
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Where the EnrichResponse lines go (proto3 JSON, one per article).
     #[arg(long, value_name = "FILE")]

@@ -10,13 +10,38 @@ mod tools;
 
 use std::env;
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 pub(crate) use self::parse::unix_url;
 #[cfg(feature = "tools")]
 pub use self::tools::*;
 pub use self::{backfill::*, serve::*};
-use crate::telemetry::{LogFormat, OtlpProtocol};
+use crate::{
+    cli::input::{self, ReadOptions},
+    telemetry::{LogFormat, OtlpProtocol},
+};
+
+/// How `enrich` and `backfill` read their inputs.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Publication time of the `.txt` inputs, which carry none (JSONL articles give their own
+    /// `publishedAt`): RFC 3339, or a date read as midnight UTC. Without it, a `.txt` article
+    /// is dated by its own dateline or byline, when it has one.
+    #[arg(long, value_name = "TIME", value_parser = input::timestamp)]
+    pub published_at: Option<pbjson_types::Timestamp>,
+
+    /// Refuse JSONL lines with fields an Article does not have, instead of ignoring the
+    /// fields with one warning.
+    #[arg(long)]
+    pub strict_input: bool,
+}
+
+impl InputArgs {
+    /// The reading these flags ask for.
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions::new(self.strict_input, self.published_at)
+    }
+}
 
 /// Prefix of every environment variable the service reads.
 pub const ENV_PREFIX: &str = "ENRICHER_";

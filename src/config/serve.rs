@@ -4,7 +4,7 @@ use std::{path::PathBuf, time::Duration};
 
 use clap::Args;
 
-use super::{LogFormatArg, OtlpProtocolArg, default_concurrency, parse};
+use super::{InputArgs, LogFormatArg, OtlpProtocolArg, default_concurrency, parse};
 use crate::{pipeline::PipelineConfig, telemetry::TelemetryConfig};
 
 /// Default gRPC listen address.
@@ -135,10 +135,16 @@ pub struct GazetteerArgs {
 /// Flags of `enrich`.
 #[derive(Debug, Clone, Args)]
 pub struct EnrichArgs {
-    /// Input files: `.txt` articles (the id is the file name) or JSONL of Article in proto3
-    /// JSON; `-` reads JSONL from standard input.
+    /// Input files: `.txt` articles (the id is the file name), JSONL of Article in proto3 JSON
+    /// (`.jsonl`, also gzip-compressed as `.jsonl.gz`), directories of `.txt` articles (the id is
+    /// the path under the directory), or `-` for JSONL on standard input. Exits 1 when any
+    /// article was not enriched (its line carries the error), 0 otherwise.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// How the inputs are read.
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Include the cleaned article text (cleanup.cleanText) in each response.
     #[arg(long)]

@@ -38,7 +38,7 @@ use self::{
     retry::Backoff,
 };
 use crate::{
-    cli::input::{self, Entry, InputError},
+    cli::input::{self, Entry, InputError, ReadOptions},
     config::BackfillArgs,
 };
 
@@ -172,8 +172,12 @@ pub async fn run(args: &BackfillArgs) -> Result<Summary, BackfillError> {
     });
     let reader = tokio::task::spawn_blocking({
         let (inputs, outcomes, stats) = (args.inputs.clone(), outcomes.clone(), Arc::clone(&stats));
-        let max_bytes = args.max_article_bytes;
-        move || read_inputs(&inputs, &done, feed, &outcomes, &stats, max_bytes)
+        let (max_bytes, options) = (args.max_article_bytes, args.input.read_options());
+        move || {
+            let read = read_inputs(&inputs, &options, &done, feed, &outcomes, &stats, max_bytes);
+            options.warn_ignored();
+            read
+        }
     });
     let reporter = Reporter::start(Arc::clone(&stats), args.progress_interval);
 
@@ -235,6 +239,7 @@ pub async fn run(args: &BackfillArgs) -> Result<Summary, BackfillError> {
 /// errors file. Returns early, without error, when the queue or the writer closes.
 fn read_inputs(
     inputs: &[PathBuf],
+    options: &ReadOptions,
     done: &HashSet<Key>,
     feed: Feed,
     outcomes: &mpsc::Sender<Outcome>,
@@ -261,7 +266,7 @@ fn read_inputs(
         Outcome::Failed(ErrorLine::new(article_id, position, Code::InvalidArgument, message, 0))
     };
     for path in inputs {
-        for Entry { position, record } in input::entries(path, Arc::clone(&stats.input_read))? {
+        for Entry { position, record } in input::entries(path, options, Arc::clone(&stats.input_read))? {
             let outcome = match record {
                 Err(record) => {
                     let key = record.article_id_opt.as_deref().map_or_else(|| Key::position(&position), Key::id);

@@ -108,7 +108,7 @@ fn inline_markup_is_removed_and_entities_decoded() {
 
 #[test]
 fn decoded_entities_are_normalised_like_the_characters_they_stand_for() {
-    // REGRESSION (issue 9, found by the pipeline property test): "&#160;" came out as U+00A0
+    // Found by the pipeline property test: "&#160;" came out as U+00A0
     // and "&#x200B;" as a zero-width space, which cleanup promises to remove.
     let page = "Data of 5&#160;000 users leaked&#x200B;, the bank&#8203; said on Monday.\n";
     let doc = cleaned(page);

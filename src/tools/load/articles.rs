@@ -9,7 +9,7 @@ use crate::{cli::input, pb};
 pub(crate) fn load(path: &Path) -> Result<Vec<String>, LoadError> {
     let unreadable = |source| LoadError::Articles { path: path.to_path_buf(), source };
     let texts: Vec<String> = if path.is_dir() {
-        input::records(path)
+        input::records(path, &Default::default())
             .map_err(|e| unreadable(std::io::Error::other(e)))?
             .filter_map(|record| record.ok().map(|article| article.text))
             .collect()
