@@ -24,7 +24,7 @@ pub(crate) fn month(name: &str) -> Option<u32> {
 /// A whole day: month first, day first, ISO 8601, or day.month.year as most of Europe writes it.
 static DAY: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"\b(?:(?P<m1>{MONTH}) (?P<d1>[0-3]?\d)(?:st|nd|rd|th)?,? (?P<y1>{YEAR})|(?P<d2>[0-3]?\d)(?:st|nd|rd|th)? (?P<m2>{MONTH}),? (?P<y2>{YEAR})|(?P<y3>{YEAR})-(?P<m3>[01]\d)-(?P<d3>[0-3]\d)|(?P<d4>[0-3]?\d)\.(?P<m4>[01]?\d)\.(?P<y4>{YEAR}))\b"
+        r"\b(?:(?P<m1>{MONTH}) (?P<d1>[0-3]?\d)(?:st|nd|rd|th)?,? (?P<y1>{YEAR})|(?P<d2>[0-3]?\d)(?:st|nd|rd|th)? (?P<m2>{MONTH}),? (?P<y2>{YEAR})|(?P<d4>[0-3]?\d)\.(?P<m4>[01]?\d)\.(?P<y4>{YEAR}))\b|\b(?P<y3>{YEAR})-(?P<m3>[01]\d)-(?P<d3>[0-3]\d)(?:T|\b)"
     ))
 });
 
