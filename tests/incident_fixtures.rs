@@ -19,7 +19,8 @@ use std::{
 };
 
 use incident_enricher::{
-    input, pb,
+    cli::input,
+    pb,
     pipeline::{Document, Pipeline},
 };
 use serde::Deserialize;
@@ -400,7 +401,7 @@ fn example(reference: &str) -> pb::Article {
         None => (reference, None),
     };
     let path = root().join("examples").join(file);
-    let mut articles = input::records(&path)
+    let mut articles = input::records(&path, &Default::default())
         .unwrap_or_else(|e| panic!("example {reference}: {e}"))
         .map(|r| r.unwrap_or_else(|e| panic!("example {reference}: {e:?}")));
     match id_opt {
@@ -528,7 +529,9 @@ fn bundled_examples_get_what_an_analyst_would_code_but_the_known_failures() {
         .map(|p| fixture_id(&p))
         .collect();
     bundled.extend(
-        input::records(&root().join("examples/articles.jsonl")).expect("jsonl reads").map(|r| r.expect("article").id),
+        input::records(&root().join("examples/articles.jsonl"), &Default::default())
+            .expect("jsonl reads")
+            .map(|r| r.expect("article").id),
     );
     let missing: Vec<_> = bundled.iter().filter(|id| !by_fixture.contains_key(*id)).collect();
     assert!(missing.is_empty(), "bundled examples without analyst expectations in {}: {missing:?}", dir.display());
