@@ -249,3 +249,16 @@ fn txt_inputs_take_the_publication_time_given_on_the_command_line() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("RFC 3339"));
 }
+
+#[test]
+fn json_log_lines_carry_each_key_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("blank.txt");
+    std::fs::write(&path, " \n").expect("written");
+    let out = binary().args(["--log-format", "json", "enrich"]).arg(&path).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr.lines().find(|l| l.contains("article not enriched")).expect("the failure is logged");
+    let _: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+    assert_eq!(line.matches("\"message\":").count(), 1, "{line}");
+    assert!(line.contains("\"error\":\"article text is empty\""), "{line}");
+}

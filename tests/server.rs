@@ -60,6 +60,9 @@ async fn bad_input_gets_invalid_argument_with_a_clear_message() {
     let huge = "x".repeat(200 * 1024);
     let status = client.enrich(request("huge", &huge)).await.expect_err("rejected");
     assert_eq!(status.code(), Code::OutOfRange, "{status:?}");
+    for part in ["the article limit is 65536 bytes", "--max-article-bytes"] {
+        assert!(status.message().contains(part), "the caller is told what to change: {status:?}");
+    }
     server.stop().await.expect("clean stop");
 }
 

@@ -68,11 +68,25 @@ async fn metrics_move_with_the_requests() {
     tokio::spawn(telemetry::serve_metrics(listener, telemetry.registry(), std::future::pending()));
 
     let server = TestServer::start(config()).await;
+    let (_, body) = get(metrics_addr, "/metrics").await;
+    let before = parse(&body);
+    for series in [
+        "enricher_shed_requests_total{method=\"Enrich\"}",
+        "enricher_shed_requests_total{method=\"EnrichStream\"}",
+        "enricher_requests_total{code=\"OK\",method=\"EnrichStream\"}",
+        "enricher_incidents_total{type=\"RANSOMWARE\"}",
+    ] {
+        assert_eq!(before.get(series), Some(&0.0), "{series} exists at 0 before any request:\n{body}");
+    }
     let mut client = server.client().await;
     for id in ["m1", "m2"] {
         client.enrich(request(id, ARTICLE)).await.expect("enriched");
     }
     client.enrich(request("bad", "")).await.expect_err("empty text");
+    // Refused by the transport, before the service sees it: over the message size limit.
+    client.enrich(request("huge", &"x".repeat(300 * 1024))).await.expect_err("too large");
+    let panics = format!("{}incidents", incident_enricher::pipeline::PANIC_IN_STAGE_ID);
+    client.enrich(request(&panics, ARTICLE)).await.expect_err("the stage panicked");
     let mut answers =
         client.enrich_stream(futures::stream::iter([request("s1", ARTICLE)])).await.expect("stream").into_inner();
     while futures::StreamExt::next(&mut answers).await.is_some() {}
@@ -84,13 +98,17 @@ async fn metrics_move_with_the_requests() {
 
     assert_eq!(value("enricher_requests_total{code=\"OK\",method=\"Enrich\"}"), 2.0);
     assert_eq!(value("enricher_requests_total{code=\"INVALID_ARGUMENT\",method=\"Enrich\"}"), 1.0);
+    assert_eq!(value("enricher_requests_total{code=\"OUT_OF_RANGE\",method=\"Enrich\"}"), 1.0);
+    assert_eq!(value("enricher_requests_total{code=\"INTERNAL\",method=\"Enrich\"}"), 1.0);
     assert_eq!(value("enricher_requests_total{code=\"OK\",method=\"EnrichStream\"}"), 1.0);
-    assert_eq!(value("enricher_request_duration_seconds_count{method=\"Enrich\"}"), 3.0);
-    assert_eq!(value("enricher_request_duration_seconds_bucket{le=\"+Inf\",method=\"Enrich\"}"), 3.0);
-    // Three articles reached the stages, and so did the warm-up article at start-up.
-    assert_eq!(value("enricher_stage_duration_seconds_count{stage=\"cleanup\"}"), 4.0);
+    // The service saw five articles (not the one the transport refused).
+    assert_eq!(value("enricher_request_duration_seconds_count{method=\"Enrich\"}"), 4.0);
+    assert_eq!(value("enricher_request_duration_seconds_bucket{le=\"+Inf\",method=\"Enrich\"}"), 4.0);
+    // Four articles reached the stages, and so did the warm-up article at start-up; the
+    // panicking one panicked in the last stage, after cleanup.
+    assert_eq!(value("enricher_stage_duration_seconds_count{stage=\"cleanup\"}"), 5.0);
     assert_eq!(value("enricher_requests_in_flight{}"), 0.0);
-    assert_eq!(value("enricher_article_size_bytes_count{}"), 4.0);
+    assert_eq!(value("enricher_article_size_bytes_count{}"), 5.0);
     assert!(value("enricher_incidents_total{type=\"DEFACEMENT\"}") >= 3.0);
     assert!(value("enricher_entities_total{kind=\"COUNTRY\"}") >= 3.0);
     assert_eq!(value(&format!("enricher_build_info{{version=\"{}\"}}", env!("CARGO_PKG_VERSION"))), 1.0);

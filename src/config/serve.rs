@@ -18,7 +18,7 @@ pub const DEFAULT_STREAM_WINDOW: usize = 32;
 /// Default time open requests get to finish after SIGTERM, below Kubernetes' 30 s grace period.
 pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(20);
 /// Default address of the Prometheus metrics endpoint.
-pub const DEFAULT_METRICS_LISTEN: &str = "0.0.0.0:9090";
+pub const DEFAULT_METRICS_LISTEN: &str = "0.0.0.0:9464";
 /// Default HTTP/2 streams one connection may have open.
 pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 256;
 /// Default largest header block (gRPC metadata) of one request: hyper's own default, stated.

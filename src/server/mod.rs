@@ -1,6 +1,7 @@
 //! The gRPC server: the Enricher service with its limits, health, reflection, and a graceful
 //! shutdown that drains open work before exiting.
 
+mod answered;
 mod connection;
 mod service;
 mod status;
@@ -205,7 +206,7 @@ pub async fn serve_with_capacity(
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(enricher);
+        .add_service(answered::Answered::new(enricher, config.limits.max_article_bytes));
 
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let stop = async move {

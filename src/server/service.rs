@@ -90,7 +90,7 @@ async fn enrich_one(
             incidents = response.incidents.len(),
             "article enriched"
         ),
-        Err(status) => debug!(article_id, code = ?status.code(), message = status.message(), "article refused"),
+        Err(status) => debug!(article_id, code = ?status.code(), error = status.message(), "article refused"),
     }
     if let Some(m) = metrics {
         record_metrics(m, method, bytes, started.elapsed(), outcome.as_ref());
@@ -125,7 +125,11 @@ fn record_metrics(
         Ok(_) => tonic::Code::Ok,
         Err(status) => status.code(),
     };
-    m.requests.add(1, &[KeyValue::new("method", method), KeyValue::new("code", pb::code_name(code))]);
+    // A unary call that fails ends with a status alone, counted with the transport's refusals
+    // where the router answers (`Answered`); a stream answers each article with a message.
+    if outcome.is_ok() || method != "Enrich" {
+        m.requests.add(1, &[KeyValue::new("method", method), KeyValue::new("code", pb::code_name(code))]);
+    }
     m.request_duration.record(took.as_secs_f64(), &[KeyValue::new("method", method)]);
     m.article_bytes.record(bytes as u64, &[]);
     if code == tonic::Code::ResourceExhausted {

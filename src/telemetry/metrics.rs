@@ -5,6 +5,8 @@
 
 use std::sync::OnceLock;
 
+use crate::pb;
+
 use opentelemetry::{
     KeyValue,
     metrics::{Counter, Histogram, Meter, UpDownCounter},
@@ -54,7 +56,7 @@ pub(super) fn install(meter: &Meter) {
         .with_description("Build information: always 1, with the version as a label")
         .with_callback(move |gauge| gauge.observe(1, &[KeyValue::new("version", build_version)]))
         .build();
-    let _ = METRICS.set(Metrics {
+    let metrics = Metrics {
         requests: meter
             .u64_counter("enricher_requests")
             .with_description("Articles answered, by method and gRPC status code")
@@ -87,5 +89,19 @@ pub(super) fn install(meter: &Meter) {
             .build(),
         incidents: meter.u64_counter("enricher_incidents").with_description("Incidents found, by type").build(),
         entities: meter.u64_counter("enricher_entities").with_description("Entities found, by kind").build(),
-    });
+    };
+    // Every series a dashboard or alert is written against exists from the start, at 0.
+    for method in ["Enrich", "EnrichStream"] {
+        let method = KeyValue::new("method", method);
+        metrics.requests.add(0, &[method.clone(), KeyValue::new("code", "OK")]);
+        metrics.shed.add(0, &[method]);
+    }
+    metrics.in_flight.add(0, &[]);
+    for kind in (1..).map_while(|i| pb::IncidentType::try_from(i).ok()) {
+        metrics.incidents.add(0, &[KeyValue::new("type", kind.as_str_name())]);
+    }
+    for kind in (1..).map_while(|i| pb::EntityKind::try_from(i).ok()) {
+        metrics.entities.add(0, &[KeyValue::new("kind", kind.as_str_name())]);
+    }
+    let _ = METRICS.set(metrics);
 }

@@ -42,7 +42,7 @@ pub(crate) async fn run(ctx: Arc<Context>) -> Result<(), super::BackfillError> {
             End::Finished | End::WriterGone => return Ok(()),
             End::Moved => avoid_opt = None,
             End::Failed(status) => {
-                warn!(address = %lease.target(), code = ?status.code(), message = status.message(), "stream failed; moving to another address");
+                warn!(address = %lease.target(), code = ?status.code(), error = status.message(), "stream failed; moving to another address");
                 lease.failed();
                 avoid_opt = Some(lease.index());
             }
