@@ -262,3 +262,16 @@ fn json_log_lines_carry_each_key_once() {
     assert_eq!(line.matches("\"message\":").count(), 1, "{line}");
     assert!(line.contains("\"error\":\"article text is empty\""), "{line}");
 }
+
+#[test]
+fn enrich_summary_prints_one_readable_line_per_incident() {
+    let jsonl = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/articles.jsonl");
+    let json = binary().arg("enrich").arg(&jsonl).output().expect("runs");
+    let incidents: usize = parse_lines(&json.stdout).iter().map(|(_, r)| r.incidents.len()).sum();
+    let out = binary().args(["enrich", "--summary"]).arg(&jsonl).output().expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    assert_eq!(text.lines().count(), incidents, "{text}");
+    let ddos = text.lines().find(|l| l.starts_with("ex-jsonl-002")).expect("the DDoS report");
+    assert!(ddos.contains("DDOS · current · 2024-03-11") && ddos.contains("Killnet (claimed)"), "{ddos}");
+}

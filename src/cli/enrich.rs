@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use tower::ServiceExt;
 use tracing::error;
 
-use super::{Outcome, input};
+use super::{Outcome, input, summary};
 use crate::{
     config::{self, EnrichArgs},
     pb,
@@ -51,6 +51,12 @@ pub async fn enrich(args: EnrichArgs) -> Outcome {
         if let Some(error) = &response.error {
             failed += 1;
             error!(article_id = %response.article_id, error = %error.message, "article not enriched");
+        }
+        if args.summary {
+            for line in summary::lines(&response) {
+                writeln!(out, "{line}")?;
+            }
+            continue;
         }
         let line =
             if args.pretty { serde_json::to_string_pretty(&response)? } else { serde_json::to_string(&response)? };

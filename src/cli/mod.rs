@@ -10,6 +10,7 @@ mod enrich;
 mod eval;
 pub mod input;
 mod serve;
+pub mod summary;
 #[cfg(feature = "tools")]
 mod train;
 

@@ -154,6 +154,11 @@ pub struct EnrichArgs {
     #[arg(long)]
     pub pretty: bool,
 
+    /// Instead of JSON, print each incident as one readable line: the article's id, then type,
+    /// temporality, date, attackers with what is said of them, and targets.
+    #[arg(long, conflicts_with = "pretty")]
+    pub summary: bool,
+
     /// Largest article text accepted, in bytes.
     #[arg(long, env = "ENRICHER_MAX_ARTICLE_BYTES", default_value_t = DEFAULT_MAX_ARTICLE_BYTES, value_parser = parse::positive)]
     pub max_article_bytes: usize,
