@@ -412,7 +412,7 @@ async fn malformed_input_goes_to_the_errors_file_with_its_line_and_the_rest_is_e
         "{\"text\": \"Hackers struck a bank, but the record has no id.\"}".to_string(), // line 15
         "[1, 2, 3]".to_string(),                                          // line 16: not an object
         format!("{{\"id\": \"m-huge\", \"text\": \"{}\"}}", "ä".repeat(40_000)), // line 17: 80 kB
-        "{\"id\": \"m-\u{1f6a8}\", \"text\": \"Intruders breached the network of a hospital in Kraków on Monday.\", \"extra\": 1}".to_string(), // line 18: unknown field
+        "{\"id\": \"m-\u{1f6a8}\", \"text\": \"Intruders breached the network of a hospital in Kraków on Monday.\", \"extra\": 1}".to_string(), // line 18: unknown field, ignored
     ]);
     lines.extend(good[10..].iter().map(|a| serde_json::to_string(a).unwrap()));
     std::fs::write(&input, lines.join("\n") + "\n").unwrap();
@@ -423,31 +423,32 @@ async fn malformed_input_goes_to_the_errors_file_with_its_line_and_the_rest_is_e
     assert_eq!(status.code(), Some(1), "some articles failed");
 
     let enriched: BTreeSet<String> = line_ids(&run.output()).into_iter().collect();
-    assert_eq!(enriched, ids(&good), "every good article enriched");
+    let mut want = ids(&good);
+    want.insert("m-\u{1f6a8}".to_string());
+    assert_eq!(enriched, want, "every good article enriched, the one with a field an Article lacks too");
     let errors = error_lines(&run.errors());
     let by_line: BTreeMap<u64, &serde_json::Value> =
         errors.iter().map(|e| (e["line"].as_u64().expect("a line number"), e)).collect();
-    assert_eq!(by_line.keys().copied().collect::<Vec<_>>(), [11, 12, 13, 15, 16, 17, 18], "{errors:#?}");
+    assert_eq!(by_line.keys().copied().collect::<Vec<_>>(), [11, 12, 13, 15, 16, 17], "{errors:#?}");
     for error in &errors {
         assert_eq!(error["input"], input.to_str().unwrap());
         assert_eq!(error["code"], "INVALID_ARGUMENT", "{error}");
     }
     assert!(
-        by_line[&11].get("articleId").is_none() && by_line[&11]["message"].as_str().unwrap().contains("proto3 JSON")
+        by_line[&11].get("articleId").is_none() && by_line[&11]["message"].as_str().unwrap().contains("not JSON")
     );
     assert_eq!(by_line[&12]["articleId"], "m-no-text");
     assert!(by_line[&12]["message"].as_str().unwrap().contains("empty"), "the server's reason: {}", by_line[&12]);
     assert_eq!(by_line[&13]["articleId"], "m-number");
     assert!(by_line[&15]["message"].as_str().unwrap().contains("no id"));
     assert!(by_line[&17]["message"].as_str().unwrap().contains("80000 bytes"));
-    assert_eq!(by_line[&18]["articleId"], "m-\u{1f6a8}");
 
     // Resuming redoes nothing: bad lines are finished too.
     let resume: Vec<&str> = args.iter().copied().chain(["--resume"]).collect();
     let status = run.finish(run.command(std::slice::from_ref(&server.addr), &resume).spawn().unwrap()).await;
     assert_eq!(status.code(), Some(1), "the errors file still holds errors");
     assert_eq!(error_lines(&run.errors()).len(), errors.len());
-    assert_eq!(line_ids(&run.output()).len(), good.len());
+    assert_eq!(line_ids(&run.output()).len(), good.len() + 1);
     server.stop().await.expect("clean stop");
 }
 
