@@ -434,9 +434,7 @@ async fn malformed_input_goes_to_the_errors_file_with_its_line_and_the_rest_is_e
         assert_eq!(error["input"], input.to_str().unwrap());
         assert_eq!(error["code"], "INVALID_ARGUMENT", "{error}");
     }
-    assert!(
-        by_line[&11].get("articleId").is_none() && by_line[&11]["message"].as_str().unwrap().contains("not JSON")
-    );
+    assert!(by_line[&11].get("articleId").is_none() && by_line[&11]["message"].as_str().unwrap().contains("not JSON"));
     assert_eq!(by_line[&12]["articleId"], "m-no-text");
     assert!(by_line[&12]["message"].as_str().unwrap().contains("empty"), "the server's reason: {}", by_line[&12]);
     assert_eq!(by_line[&13]["articleId"], "m-number");
