@@ -7,7 +7,7 @@ use tokio::time::Instant;
 use super::offsets::CleanText;
 use crate::pb;
 
-/// Byte range in the cleaned text ([`Document::clean`]).
+/// Byte range in the cleaned text ([`Cleaned::text`]).
 pub type CleanRange = Range<usize>;
 
 /// The deadline of [`Document::in_process`]: far beyond any article's time.

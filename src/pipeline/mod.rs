@@ -78,10 +78,14 @@ impl Pipeline {
 
     /// Builds the stages with `gazetteer`, e.g. the built-in one extended from files.
     pub fn with_gazetteer(gazetteer: entities::Gazetteer) -> Self {
+        Self::from_parts(gazetteer, classify::Classify::default())
+    }
+
+    fn from_parts(gazetteer: entities::Gazetteer, classify: classify::Classify) -> Self {
         Self {
             cleanup: StageLayer::new(cleanup::Cleanup),
             entities: StageLayer::new(entities::Entities::with_gazetteer(gazetteer)),
-            classify: StageLayer::new(classify::Classify::default()),
+            classify: StageLayer::new(classify),
             incidents: StageLayer::new(incidents::Incidents),
         }
     }
@@ -90,7 +94,7 @@ impl Pipeline {
     pub fn load(config: &PipelineConfig) -> Result<Self, LoadError> {
         let (gazetteer, _) = entities::Gazetteer::with_files(&config.gazetteers)?;
         let model = classify::model::load(config.type_model.as_deref())?;
-        Ok(Self::with_gazetteer(gazetteer).with_type_model(model))
+        Ok(Self::from_parts(gazetteer, classify::Classify::new(Arc::new(model))))
     }
 
     /// Runs every stage on `doc` on this thread, for in-process callers (the CLI, training,

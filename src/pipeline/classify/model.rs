@@ -281,10 +281,10 @@ impl TypeModel {
         })
     }
 
-    /// The probabilities of a classified document, whose cleaned text divides into
-    /// `sentences`: what [`Self::stacked`] gives for its [`features`] and its sentences'
-    /// [`sentence_features`], without collecting them; and each type's best sentence.
-    pub fn score(&self, doc: &Document, sentences: &[CleanRange]) -> Scores {
+    /// The probabilities of a classified document: what [`Self::stacked`] gives for its
+    /// [`features`] and its sentences' [`sentence_features`], without collecting them; and
+    /// each type's best sentence.
+    pub fn score(&self, doc: &Document) -> Scores {
         let mut article = self.bias;
         // Each feature counts once per text: the weights' keys are distinct, so their
         // addresses are.
@@ -298,7 +298,7 @@ impl TypeModel {
         });
         let mut best = self.sentence_bias.map(|b| (b, None));
         let mut buffers = Default::default();
-        for range in sentences {
+        for range in &doc.cleaned.sentences {
             seen.clear();
             let mut sum = self.sentence_bias;
             for piece in readable(doc, range.clone()) {
@@ -327,7 +327,7 @@ impl TypeModel {
 
     /// What the model says of a classified document, for the stages after classify.
     pub fn type_scores(&self, doc: &Document) -> TypeScores {
-        let scores = self.score(doc, &doc.cleaned.sentences);
+        let scores = self.score(doc);
         let types = TYPES
             .iter()
             .zip(scores.probabilities)
@@ -471,7 +471,7 @@ mod tests {
         use crate::pipeline::{Step, classify::Classify, test_util::through};
         let text = "Farmers planted beans on a patch of land. The vendor shipped a patch today.";
         let doc = through(Classify::NAME, text);
-        let sentences = crate::pipeline::text::sentences::split(doc.text());
+        let sentences = &doc.cleaned.sentences;
         let first = sentence_features(&doc, sentences[0].clone());
         assert!(!first.iter().any(|f| f.starts_with("s:patc")), "{first:?}");
         assert!(first.contains(&"s:of land".to_string()) && first.contains(&"s:beans".to_string()));
@@ -518,8 +518,8 @@ mod tests {
         let text = "Hackers stole customer data in a phishing attack; the ransomware gang demanded a ransom. \
             Researchers found a vulnerability and the vendor released a patch. Phishing, phishing!";
         let doc = through(Classify::NAME, text);
-        let sentences = crate::pipeline::text::sentences::split(doc.text());
-        let scores = BUILTIN.score(&doc, &sentences);
+        let sentences = &doc.cleaned.sentences;
+        let scores = BUILTIN.score(&doc);
         let logits: Vec<[f32; N]> =
             sentences.iter().map(|s| BUILTIN.sentence_logits(&sentence_features(&doc, s.clone()))).collect();
         let best = std::array::from_fn(|k| logits.iter().map(|z| z[k]).fold(f32::MIN, f32::max));
