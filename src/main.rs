@@ -45,6 +45,8 @@ fn main() -> ExitCode {
         #[cfg(feature = "tools")]
         Command::Train(args) => cli::train(&args),
         #[cfg(feature = "tools")]
+        Command::Catalogue(args) => cli::catalogue(&args),
+        #[cfg(feature = "tools")]
         Command::Bench(args) => runtime.block_on(cli::bench(args)),
     };
     if let Some(telemetry) = telemetry {

@@ -5,6 +5,8 @@
 mod backfill;
 #[cfg(feature = "tools")]
 mod bench;
+#[cfg(feature = "tools")]
+mod catalogue;
 mod enrich;
 #[cfg(feature = "tools")]
 mod eval;
@@ -18,7 +20,7 @@ use std::{error::Error, process::ExitCode};
 
 pub use self::{backfill::backfill, enrich::enrich, serve::serve};
 #[cfg(feature = "tools")]
-pub use self::{bench::bench, eval::eval, train::train};
+pub use self::{bench::bench, catalogue::catalogue, eval::eval, train::train};
 
 /// How a subcommand ends: its exit code, or the error that stopped it.
 pub type Outcome = Result<ExitCode, Box<dyn Error>>;

@@ -74,6 +74,9 @@ pub enum Command {
     /// Train the incident type model on a labelled corpus and write its file.
     #[cfg(feature = "tools")]
     Train(TrainArgs),
+    /// Generate the built-in threat actor and malware catalogue from MISP galaxy files.
+    #[cfg(feature = "tools")]
+    Catalogue(CatalogueArgs),
     /// Send archives of articles to one or more servers over EnrichStream: resumable,
     /// retrying, spread over replicas, every article answered exactly once.
     Backfill(BackfillArgs),

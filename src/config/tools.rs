@@ -1,4 +1,4 @@
-//! Flags of the tools (`eval`, `train`, `bench`), built with the `tools` feature.
+//! Flags of the tools (`eval`, `train`, `catalogue`, `bench`), built with the `tools` feature.
 
 use std::{path::PathBuf, time::Duration};
 
@@ -115,6 +115,34 @@ pub struct LoadArgs {
     /// (network and scheduling on a busy machine).
     #[arg(long, default_value = parse::duration_text(DEFAULT_LATE_SLACK), value_parser = parse::duration)]
     pub late_slack: Duration,
+}
+
+/// Default directory of the generated catalogue, as the repository holds it.
+pub const DEFAULT_CATALOGUE_OUT: &str = "src/pipeline/entities/data/catalogue";
+
+/// Flags of `catalogue`.
+#[derive(Debug, Clone, Args)]
+pub struct CatalogueArgs {
+    /// Directory of MISP galaxy cluster files (`misp-galaxy-*.json`, from the misp-galaxy
+    /// repository's `clusters/`): threat actors, intrusion sets, activity groups, malware,
+    /// tools, ransomware, RATs and the like.
+    #[arg(long, value_name = "DIR")]
+    pub galaxies: PathBuf,
+
+    /// The galaxies' licence, copied beside the tables [default: DIR/MISP-GALAXY-LICENSE.md].
+    #[arg(long, value_name = "FILE")]
+    pub licence: Option<PathBuf>,
+
+    /// How common English words are, `word<TAB>zipf` per line, as
+    /// `scripts/word_frequencies.py` prints them: names that read as ordinary words need a
+    /// cyber cue, and the commonest are dropped.
+    #[arg(long, value_name = "FILE")]
+    pub word_frequencies: PathBuf,
+
+    /// Where to write `catalogue.tsv`, `cued.txt` and `LICENSE.md`; the built-in ones are
+    /// compiled from the default, so rebuild after regenerating.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_CATALOGUE_OUT)]
+    pub out: PathBuf,
 }
 
 /// Flags of `train`.

@@ -321,29 +321,36 @@ pub enum Category {
 }
 
 impl Category {
+    /// Each category and the name the built-in tables give it.
+    const NAMES: &[(Category, &'static str)] = &[
+        (Category::Apt, "apt"),
+        (Category::Hacktivist, "hacktivist"),
+        (Category::Criminal, "criminal"),
+        (Category::Ransomware, "ransomware"),
+        (Category::Wiper, "wiper"),
+        (Category::Rat, "rat"),
+        (Category::BankingTrojan, "banking_trojan"),
+        (Category::Loader, "loader"),
+        (Category::Botnet, "botnet"),
+        (Category::Infostealer, "infostealer"),
+        (Category::Tool, "tool"),
+        (Category::Spyware, "spyware"),
+        (Category::Worm, "worm"),
+        (Category::Ics, "ics"),
+        (Category::Rootkit, "rootkit"),
+        (Category::Cryptominer, "cryptominer"),
+        (Category::DdosTool, "ddos_tool"),
+        (Category::Other, "other"),
+    ];
+
     /// The category a built-in table names ("banking_trojan"), if it is one.
     pub fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "apt" => Category::Apt,
-            "hacktivist" => Category::Hacktivist,
-            "criminal" => Category::Criminal,
-            "ransomware" => Category::Ransomware,
-            "wiper" => Category::Wiper,
-            "rat" => Category::Rat,
-            "banking_trojan" => Category::BankingTrojan,
-            "loader" => Category::Loader,
-            "botnet" => Category::Botnet,
-            "infostealer" => Category::Infostealer,
-            "tool" => Category::Tool,
-            "spyware" => Category::Spyware,
-            "worm" => Category::Worm,
-            "ics" => Category::Ics,
-            "rootkit" => Category::Rootkit,
-            "cryptominer" => Category::Cryptominer,
-            "ddos_tool" => Category::DdosTool,
-            "other" => Category::Other,
-            _ => return None,
-        })
+        Self::NAMES.iter().find(|(_, n)| *n == name).map(|&(c, _)| c)
+    }
+
+    /// The name the built-in tables give the category.
+    pub fn name(self) -> &'static str {
+        Self::NAMES.iter().find(|(c, _)| *c == self).map_or("other", |&(_, n)| n)
     }
 }
 

@@ -1,23 +1,38 @@
 //! The gazetteers (countries, organisations and government bodies, threat actors, malware):
-//! compiled into the binary, extended at start-up from STIX and MISP files, and matched with
-//! one Aho-Corasick automaton shared by every request.
+//! curated tables and the catalogue generated from MISP galaxies, compiled into the binary,
+//! extended at start-up from STIX and MISP files, and matched with one Aho-Corasick automaton
+//! shared by every request.
 
-use std::{collections::HashMap, path::Path, time::Instant};
+use std::{
+    collections::{HashMap, HashSet},
+    path::Path,
+    time::Instant,
+};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use tracing::info;
 
 use super::load::{self, Cluster, GazetteerError};
-use crate::{pb::EntityKind, pipeline::Category};
+use crate::{
+    pb::EntityKind,
+    pipeline::{Category, text::overlaps_any},
+};
 
 const COUNTRIES: &str = include_str!("data/countries.tsv");
 const ORGANIZATIONS: &str = include_str!("data/organizations.tsv");
 const THREAT_ACTORS: &str = include_str!("data/threat_actors.tsv");
 const MALWARE: &str = include_str!("data/malware.tsv");
+const CATALOGUE: &str = include_str!("data/catalogue/catalogue.tsv");
+const CUED: &str = include_str!("data/catalogue/cued.txt");
+
+/// Letters a threat actor or malware name needs before it matches in another case than its
+/// own: short ones ("Duqu") are too near other words.
+const MIN_CASELESS_LETTERS: usize = 5;
 
 /// Single words that files from elsewhere use as names but that news uses as words: loaded
-/// aliases equal to one of these are skipped. The built-in tables avoid them by hand.
-const COMMON_WORDS: &[&str] = &[
+/// aliases equal to one of these are skipped. The catalogue decides by word frequencies
+/// instead, which a loaded file does not come with.
+const ORDINARY_WORDS: &[&str] = &[
     "agent",
     "alpha",
     "apt",
@@ -101,6 +116,11 @@ const COMMON_WORDS: &[&str] = &[
     "cuba",
     "medusa",
     "target",
+];
+
+/// Single words for software, its parts and its makers, that galaxies use as names or aliases:
+/// never a name of a threat actor or malware family, whatever the file.
+pub(super) const TECH_WORDS: &[&str] = &[
     "update",
     "server",
     "client",
@@ -171,6 +191,8 @@ pub struct Hit<'g> {
     pub range: std::ops::Range<usize>,
     /// The entry it names.
     pub entry: &'g Entry,
+    /// Whether the name reads as an ordinary word too, and is the entry's only with a cue.
+    pub needs_cue: bool,
 }
 
 /// What one gazetteer file added.
@@ -190,7 +212,18 @@ pub struct Gazetteer {
     entries: Vec<Entry>,
     /// For each pattern of `automaton`, its entry.
     pattern_entry: Vec<usize>,
+    /// For each pattern, whether it needs a cue.
+    pattern_cued: Vec<bool>,
+    /// The patterns.
+    names: Vec<String>,
+    /// Matches every pattern as written.
     automaton: AhoCorasick,
+    /// Matches threat actor and malware patterns in any ASCII case, for
+    /// [`Gazetteer::written_so`] to judge; each of its patterns' own index.
+    caseless: AhoCorasick,
+    caseless_pattern: Vec<usize>,
+    /// Bytes of the longest pattern.
+    longest: usize,
 }
 
 impl Gazetteer {
@@ -234,25 +267,82 @@ impl Gazetteer {
 
     /// Every whole-word match in `text`, leftmost-longest, in order.
     pub fn find<'g>(&'g self, text: &str) -> Vec<Hit<'g>> {
-        self.automaton
+        let hit = |range: std::ops::Range<usize>, pattern: usize| Hit {
+            range,
+            entry: &self.entries[self.pattern_entry[pattern]],
+            needs_cue: self.pattern_cued[pattern],
+        };
+        let mut hits: Vec<Hit<'g>> = self
+            .automaton
             .find_iter(text)
             .filter(|m| is_word_boundary(text, m.start(), m.end()))
-            .map(|m| Hit { range: m.range(), entry: &self.entries[self.pattern_entry[m.pattern().as_usize()]] })
-            .collect()
+            .map(|m| hit(m.range(), m.pattern().as_usize()))
+            .collect();
+        let exact: Vec<std::ops::Range<usize>> = hits.iter().map(|h| h.range.clone()).collect();
+        let before = hits.len();
+        for m in self.caseless.find_iter(text) {
+            let pattern = self.caseless_pattern[m.pattern().as_usize()];
+            let written = &text[m.range()];
+            let new = written != self.names[pattern]
+                && self.written_so(written, pattern)
+                && is_word_boundary(text, m.start(), m.end())
+                && !overlaps_any(&exact, &m.range(), self.longest);
+            if new {
+                hits.push(hit(m.range(), pattern));
+            }
+        }
+        if hits.len() > before {
+            hits.sort_by_key(|h| h.range.start);
+        }
+        hits
+    }
+
+    /// Whether `written`, the threat actor or malware name `pattern` in another case, stands
+    /// for it: in capitals ("HIDDEN COBRA"), or, for a name no prose writes as a word, in any
+    /// case that keeps a capital ("MoleRATs", "Kasperagent" for "Molerats", "KasperAgent").
+    fn written_so(&self, written: &str, pattern: usize) -> bool {
+        let name = &self.names[pattern];
+        let capitals = written.chars().all(|c| !c.is_lowercase());
+        let telling = !self.pattern_cued[pattern]
+            && name.chars().filter(|c| c.is_alphabetic()).count() >= MIN_CASELESS_LETTERS
+            && written.chars().any(char::is_uppercase);
+        capitals || telling
     }
 }
 
 #[derive(Default)]
-struct Builder {
-    entries: Vec<Entry>,
+pub(super) struct Builder {
+    pub(super) entries: Vec<Entry>,
     names: Vec<String>,
     pattern_entry: Vec<usize>,
     /// Each surface name and its entry: the first table to name a thing owns the name.
-    surfaces: HashMap<String, usize>,
+    pub(super) surfaces: HashMap<String, usize>,
+    /// Names that need a cue.
+    cued: HashSet<&'static str>,
 }
 
 impl Builder {
+    /// The curated tables and the generated catalogue.
     fn builtin() -> Self {
+        let mut b = Self::curated();
+        for [kind, name, aliases, code, external_id, category] in rows(CATALOGUE) {
+            let kind = EntityKind::from_str_name(kind).expect("catalogue.tsv names EntityKind values");
+            let entry = match b.surfaces.get(name) {
+                Some(&e) if b.entries[e].kind == kind => {
+                    b.fill(e, code, external_id);
+                    e
+                }
+                _ => b.entry(kind, name, code, external_id, category),
+            };
+            b.names_of(entry, name, aliases);
+        }
+        b.cued = CUED.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect();
+        b
+    }
+
+    /// The tables written by hand, which own their names: countries, organisations and
+    /// government bodies, threat actors, malware.
+    pub(super) fn curated() -> Self {
         let mut b = Builder::default();
         for [code, name, aliases, adjectives, metonyms] in rows(COUNTRIES) {
             let entry = b.entry(EntityKind::Country, name, code, "", "");
@@ -296,6 +386,17 @@ impl Builder {
         }
     }
 
+    /// Gives `entry` a country and an external id where it has none.
+    fn fill(&mut self, entry: usize, code: &str, external_id: &str) {
+        let e = &mut self.entries[entry];
+        if e.external_id.is_empty() {
+            e.external_id = external_id.to_string();
+        }
+        if e.country_code.is_empty() {
+            e.country_code = code.to_string();
+        }
+    }
+
     /// Adds a surface name, unless another entry already owns it.
     fn name(&mut self, surface: &str, entry: usize) {
         if self.surfaces.contains_key(surface) {
@@ -321,16 +422,13 @@ impl Builder {
             names.iter().filter_map(|n| self.surfaces.get(*n)).copied().find(|&e| self.entries[e].kind == c.kind);
         let entry = match known {
             Some(entry) => {
-                let e = &mut self.entries[entry];
-                if e.external_id.is_empty() {
-                    e.external_id.clone_from(&c.external_id);
-                }
-                if e.country_code.is_empty() {
-                    e.country_code.clone_from(&c.country_code);
-                }
+                self.fill(entry, &c.country_code, &c.external_id);
                 entry
             }
-            None => self.entry(c.kind, names[0], &c.country_code, &c.external_id, ""),
+            None => {
+                let category = c.category.map_or("", Category::name);
+                self.entry(c.kind, names[0], &c.country_code, &c.external_id, category)
+            }
         };
         for name in names {
             self.name(name, entry);
@@ -342,7 +440,28 @@ impl Builder {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&self.names)
             .expect("the gazetteer fits an Aho-Corasick automaton");
-        Gazetteer { entries: self.entries, pattern_entry: self.pattern_entry, automaton }
+        let caseless_pattern: Vec<usize> = (0..self.names.len())
+            .filter(|&i| {
+                matches!(self.entries[self.pattern_entry[i]].kind, EntityKind::ThreatActor | EntityKind::Malware)
+            })
+            .collect();
+        let caseless = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
+            .build(caseless_pattern.iter().map(|&i| &self.names[i]))
+            .expect("the gazetteer fits an Aho-Corasick automaton");
+        let pattern_cued = self.names.iter().map(|n| self.cued.contains(n.as_str())).collect();
+        let longest = self.names.iter().map(String::len).max().unwrap_or(0);
+        Gazetteer {
+            entries: self.entries,
+            pattern_entry: self.pattern_entry,
+            pattern_cued,
+            names: self.names,
+            automaton,
+            caseless,
+            caseless_pattern,
+            longest,
+        }
     }
 }
 
@@ -352,7 +471,7 @@ fn usable_loaded_name(name: &str) -> bool {
     let single_word = !name.contains(char::is_whitespace);
     name.chars().count() >= 3
         && !(single_word && name.chars().all(|c| c.is_lowercase()))
-        && !(single_word && COMMON_WORDS.iter().any(|w| w.eq_ignore_ascii_case(name)))
+        && !(single_word && ORDINARY_WORDS.iter().chain(TECH_WORDS).any(|w| w.eq_ignore_ascii_case(name)))
 }
 
 /// Data rows of a TSV table with `N` columns; `#` lines are comments.

@@ -5,7 +5,7 @@ use std::{fs, path::Path};
 
 use serde_json::Value;
 
-use crate::pb::EntityKind;
+use crate::{pb::EntityKind, pipeline::Category};
 
 /// A named thing from a file, with all its names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +15,10 @@ pub(super) struct Cluster {
     pub(super) aliases: Vec<String>,
     pub(super) country_code: String,
     pub(super) external_id: String,
+    /// The file's own id for it (a MISP galaxy UUID, a STIX id), or empty.
+    pub(super) uuid: String,
+    /// The finer kind its galaxy implies ("ransomware", "rat"), if any.
+    pub(super) category: Option<Category>,
 }
 
 /// A gazetteer file that cannot be used.
@@ -79,7 +83,16 @@ fn stix(bundle: &Value) -> Result<Vec<Cluster>, String> {
             .and_then(|r| r.get("external_id")?.as_str())
             .unwrap_or_default()
             .to_string();
-        out.push(Cluster { kind, name: name.to_string(), aliases, country_code: String::new(), external_id });
+        let uuid = object.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+        out.push(Cluster {
+            kind,
+            name: name.to_string(),
+            aliases,
+            country_code: String::new(),
+            external_id,
+            uuid,
+            category: None,
+        });
     }
     Ok(out)
 }
@@ -87,6 +100,7 @@ fn stix(bundle: &Value) -> Result<Vec<Cluster>, String> {
 /// MISP galaxy clusters: the galaxy's `type` says what its values are.
 fn misp(galaxy: &Value) -> Result<Vec<Cluster>, String> {
     let galaxy_type = galaxy.get("type").and_then(Value::as_str).unwrap_or_default();
+    let category = misp_category(galaxy_type);
     let kind = misp_kind(galaxy_type).ok_or_else(|| {
         format!(
             "galaxy type {galaxy_type:?} is not one of threat actors, intrusion sets, activity groups, malware \
@@ -110,9 +124,25 @@ fn misp(galaxy: &Value) -> Result<Vec<Cluster>, String> {
             .unwrap_or_default()
             .to_ascii_uppercase();
         let aliases = strings(meta.and_then(|m| m.get("synonyms")));
-        out.push(Cluster { kind, name: name.to_string(), aliases, country_code, external_id });
+        let uuid = value.get("uuid").and_then(Value::as_str).unwrap_or_default().to_string();
+        out.push(Cluster { kind, name: name.to_string(), aliases, country_code, external_id, uuid, category });
     }
     Ok(out)
+}
+
+/// The finer kind a galaxy's name says all its clusters are.
+fn misp_category(galaxy_type: &str) -> Option<Category> {
+    const CATEGORIES: &[(&str, Category)] = &[
+        ("ransomware", Category::Ransomware),
+        ("rat", Category::Rat),
+        ("stealer", Category::Infostealer),
+        ("botnet", Category::Botnet),
+        ("banker", Category::BankingTrojan),
+        ("exploit-kit", Category::Tool),
+        ("tool", Category::Tool),
+    ];
+    let named = |t: &str| galaxy_type == t || galaxy_type.strip_suffix(t).is_some_and(|rest| rest.ends_with('-'));
+    CATEGORIES.iter().find(|(t, _)| named(t)).map(|&(_, c)| c)
 }
 
 fn misp_kind(galaxy_type: &str) -> Option<EntityKind> {

@@ -2,6 +2,9 @@
 //! quantities it gives, and the technical indicators it contains, each with a canonical name
 //! and every mention.
 
+#[cfg(feature = "tools")]
+pub mod catalogue;
+mod cues;
 mod dates;
 mod gazetteer;
 mod indicators;
@@ -84,7 +87,7 @@ impl Step for Entities {
 
     fn apply(&self, doc: &mut Document) {
         let text = doc.text();
-        let hits = self.gazetteer.find(text);
+        let hits = confirmed(text, self.gazetteer.find(text));
         let mut found = Registry::default();
         for hit in &hits {
             let e = hit.entry;
@@ -139,6 +142,22 @@ impl Step for Entities {
         doc.tagged.entities = found.into_entities();
         doc.tagged.indicators = indicators;
     }
+}
+
+/// The hits whose entry the article vouches for: a name that reads as an ordinary word too
+/// ("Tick", "Lazarus") counts when some mention of its entry stands beside a cyber cue, or the
+/// entry is also named by a name that needs none.
+fn confirmed<'g>(text: &str, mut hits: Vec<gazetteer::Hit<'g>>) -> Vec<gazetteer::Hit<'g>> {
+    if hits.iter().all(|h| !h.needs_cue) {
+        return hits;
+    }
+    let vouched: Vec<*const Entry> = hits
+        .iter()
+        .filter(|h| !h.needs_cue || cues::near_cue(text, &h.range))
+        .map(|h| std::ptr::from_ref(h.entry))
+        .collect();
+    hits.retain(|h| !h.needs_cue || vouched.contains(&std::ptr::from_ref(h.entry)));
+    hits
 }
 
 /// The country a national body belongs to: one named just before it, or inside it. `countries`

@@ -206,3 +206,62 @@ fn indicators_from_text_keep_their_defanged_flag() {
     let flags: Vec<(pb::IndicatorKind, bool)> = doc.tagged.indicators.iter().map(|i| (i.kind, i.defanged)).collect();
     assert_eq!(flags, [(pb::IndicatorKind::Url, true), (pb::IndicatorKind::Url, false)]);
 }
+
+/// The entity of `kind` that the mention `surface` belongs to, if it is tagged.
+fn tagged_as<'d>(doc: &'d Document, kind: EntityKind, surface: &str) -> Option<&'d Entity> {
+    doc.tagged.entities.iter().find(|e| e.kind == kind && mentions(doc, e).contains(&surface))
+}
+
+#[test]
+fn ordinary_words_among_the_catalogue_names_need_a_cyber_cue() {
+    for (text, name) in [
+        ("Researchers found the Cerberus banking trojan on phones.", "Cerberus"),
+        ("The attack was the work of Lazarus, the North Korean hacking group.", "Lazarus"),
+        ("Tick, a cyber espionage group, sent the lures.", "Tick"),
+        ("Android malware Agent Smith replaced apps on millions of phones.", "Agent Smith"),
+    ] {
+        let d = entities(text);
+        let kinds = [EntityKind::Malware, EntityKind::ThreatActor];
+        assert!(kinds.iter().any(|&k| tagged_as(&d, k, name).is_some()), "{name} untagged in {text:?}");
+    }
+    for (text, name) in [
+        ("In the myth, Cerberus guards the gates of the underworld.", "Cerberus"),
+        ("Lazarus rose from the dead, the story goes.", "Lazarus"),
+        ("Tick the box on the form before you sign it.", "Tick"),
+        ("Agent Smith is the villain of the film.", "Agent Smith"),
+    ] {
+        let d = entities(text);
+        let kinds = [EntityKind::Malware, EntityKind::ThreatActor];
+        assert!(kinds.iter().all(|&k| tagged_as(&d, k, name).is_none()), "{name} tagged in {text:?}");
+    }
+}
+
+#[test]
+fn one_cued_mention_vouches_for_the_others_of_its_entity() {
+    let d = entities("The Cerberus trojan spread in March. Later, Cerberus stole bank logins.");
+    let e = named(&d, EntityKind::Malware, "Cerberus");
+    assert_eq!(mentions(&d, e), ["Cerberus", "Cerberus"]);
+}
+
+#[test]
+fn catalogue_aliases_are_one_entity_with_its_ids() {
+    let d = entities(
+        "Midnight Blizzard, the Russian hacking group, breached mailboxes. APT29 and Cozy Bear are the \
+         same actor, as is COZY BEAR.",
+    );
+    let apt29 = named(&d, EntityKind::ThreatActor, "APT29");
+    assert_eq!(mentions(&d, apt29), ["Midnight Blizzard", "APT29", "Cozy Bear", "COZY BEAR"]);
+    assert_eq!((apt29.external_id.as_str(), apt29.country_code.as_str()), ("G0016", "RU"));
+    let d = entities("HenBox and SpyNote spread through third-party app stores, and the KASPERAGENT malware too.");
+    for surface in ["HenBox", "SpyNote", "KASPERAGENT"] {
+        let e = tagged_as(&d, EntityKind::Malware, surface).unwrap_or_else(|| panic!("{surface} untagged"));
+        assert!(!e.external_id.is_empty(), "{surface} has an ATT&CK id or a galaxy UUID");
+    }
+}
+
+#[test]
+fn telling_names_match_in_other_cases_that_keep_a_capital() {
+    let d = entities("The MoleRATs group returned; MOLERATS again. The molerats of the desert dig.");
+    let e = tagged_as(&d, EntityKind::ThreatActor, "MoleRATs").expect("MoleRATs tagged");
+    assert_eq!(mentions(&d, e), ["MoleRATs", "MOLERATS"], "lowercase is a word, not the name");
+}
