@@ -75,10 +75,16 @@ fn galaxies_merge_into_one_entry_per_thing_with_its_ids() {
     assert!(!all.iter().any(|n| n.contains("Operation Blue Lantern")), "an operation is not its actor");
     assert!(!all.iter().any(|n| n.contains("lockfiles")), "one lowercase word is no name");
 
-    let cued = std::fs::read_to_string(out.path().join("cued.txt")).expect("cued.txt written");
-    let cued: Vec<&str> = cued.lines().filter(|l| !l.starts_with('#')).collect();
-    assert!(cued.contains(&"Tick") && cued.contains(&"Lazarus"), "galaxy and curated words alike: {cued:?}");
-    assert!(!cued.contains(&"Glass Kestrel") && !cued.contains(&"Grimbolt"));
+    let readings = std::fs::read_to_string(out.path().join("readings.tsv")).expect("readings.tsv written");
+    let needs = |name: &str| {
+        readings.lines().filter(|l| !l.starts_with('#')).find_map(|l| l.strip_prefix(&format!("{name}\t")))
+    };
+    assert_eq!(needs("Tick"), Some("cue"), "an ordinary word from a galaxy");
+    assert_eq!(needs("Lazarus"), Some("cue"), "an ordinary word from the curated tables");
+    assert_eq!(needs("Zorblax"), Some("full name"), "a stem of 'Zorblax RAT'");
+    assert_eq!(needs("Quillcrypt"), Some("cue"), "only a crowd-sourced galaxy gives it");
+    assert_eq!(needs("Grimbolt"), None, "Malpedia gives it too");
+    assert_eq!(needs("Glass Kestrel"), None);
 
     let licence = std::fs::read_to_string(out.path().join("LICENSE.md")).expect("licence copied");
     assert!(licence.contains("CC0"));
@@ -88,7 +94,7 @@ fn galaxies_merge_into_one_entry_per_thing_with_its_ids() {
 fn the_same_galaxies_give_the_same_files() {
     let (a, b) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
     assert!(generate(a.path(), &[]).status.success() && generate(b.path(), &[]).status.success());
-    for file in ["catalogue.tsv", "cued.txt"] {
+    for file in ["catalogue.tsv", "readings.tsv"] {
         let read = |d: &Path| std::fs::read(d.join(file)).expect("written");
         assert_eq!(read(a.path()), read(b.path()), "{file} differs between two runs");
     }

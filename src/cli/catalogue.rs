@@ -8,8 +8,8 @@ use crate::{
     pipeline::entities::catalogue::{self, WordFrequencies},
 };
 
-/// Reads the galaxies and word frequencies, and writes the catalogue, its cue list and the
-/// galaxies' licence into the output directory.
+/// Reads the galaxies and word frequencies, and writes the catalogue, the readings of its names
+/// and the galaxies' licence into the output directory.
 pub fn catalogue(args: &CatalogueArgs) -> Outcome {
     let licence = args.licence.clone().unwrap_or_else(|| args.galaxies.join("MISP-GALAXY-LICENSE.md"));
     let licence_text = fs::read_to_string(&licence).map_err(|e| {
@@ -26,17 +26,17 @@ pub fn catalogue(args: &CatalogueArgs) -> Outcome {
     let generated = catalogue::generate(&files, &words)?;
     fs::create_dir_all(&args.out).map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
     for (name, contents) in
-        [("catalogue.tsv", &generated.table), ("cued.txt", &generated.cued), ("LICENSE.md", &licence_text)]
+        [("catalogue.tsv", &generated.table), ("readings.tsv", &generated.readings), ("LICENSE.md", &licence_text)]
     {
         let path = args.out.join(name);
         fs::write(&path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     println!(
-        "read {} clusters from {} galaxy files; wrote {} rows and {} cued names to {}",
+        "read {} clusters from {} galaxy files; wrote {} rows and {} names that do not stand alone to {}",
         generated.clusters,
         files.len(),
         generated.rows,
-        generated.cued.lines().filter(|l| !l.starts_with('#')).count(),
+        generated.readings.lines().filter(|l| !l.starts_with('#')).count(),
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)

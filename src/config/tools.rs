@@ -139,7 +139,7 @@ pub struct CatalogueArgs {
     #[arg(long, value_name = "FILE")]
     pub word_frequencies: PathBuf,
 
-    /// Where to write `catalogue.tsv`, `cued.txt` and `LICENSE.md`; the built-in ones are
+    /// Where to write `catalogue.tsv`, `readings.tsv` and `LICENSE.md`; the built-in ones are
     /// compiled from the default, so rebuild after regenerating.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_CATALOGUE_OUT)]
     pub out: PathBuf,

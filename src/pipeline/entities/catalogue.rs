@@ -23,6 +23,10 @@ const WORD_ZIPF: f32 = 2.0;
 /// 5.6 tag too much prose even beside a cue ("the dark web hackers").
 const COMMON_ZIPF: f32 = 4.5;
 
+/// Galaxies anyone may add to, which mix legitimate software and stray words in ("PHP",
+/// "Hunt" as ransomware): a name only they give needs a cue, as an ordinary word does.
+const CROWD_GALAXIES: &[&str] = &["ransomware", "rat", "backdoor", "botnet", "stealer", "exploit-kit"];
+
 /// Galaxy types, most trusted first: the first to name a thing gives its canonical name.
 const GALAXY_ORDER: &[&str] = &[
     "mitre-intrusion-set",
@@ -86,7 +90,16 @@ pub(super) fn reading(name: &str, words: &WordFrequencies) -> Reading {
     let letters = name.chars().filter(|c| c.is_alphabetic()).count();
     let is_tech = |t: &str| TECH_WORDS.iter().any(|w| w.eq_ignore_ascii_case(t));
     let file_name = name.contains(".exe") || name.contains(".dll");
-    if letters < 2 || file_name || (tokens.len() == 1 && (is_cue_noun(tokens[0]) || is_tech(tokens[0]))) {
+    if letters == 0 || file_name || (tokens.len() == 1 && (is_cue_noun(tokens[0]) || is_tech(tokens[0]))) {
+        return Reading::Common;
+    }
+    // A digit before a common word is jargon for the word ("0day"); after it, a version
+    // ("Get2").
+    let numbered_word = |t: &str| {
+        let word = t.trim_start_matches(|c: char| c.is_ascii_digit());
+        word.len() + 1 == t.len() && words.zipf(word) >= COMMON_ZIPF
+    };
+    if tokens.len() == 1 && numbered_word(tokens[0]) {
         return Reading::Common;
     }
     if tokens.iter().any(|t| is_cue_noun(t) || coined(t)) {
@@ -108,8 +121,9 @@ pub(super) fn reading(name: &str, words: &WordFrequencies) -> Reading {
 pub struct Catalogue {
     /// `catalogue.tsv`: a row per threat actor or malware family.
     pub table: String,
-    /// `cued.txt`: every built-in actor or malware name that needs a cue, one per line.
-    pub cued: String,
+    /// `readings.tsv`: the built-in actor and malware names that do not stand alone, each with
+    /// what it needs: `cue`, `full name`, or `as written` (see [`name_readings`]).
+    pub readings: String,
     /// Rows written.
     pub rows: usize,
     /// Galaxy clusters read.
@@ -167,7 +181,9 @@ pub fn generate(files: &[PathBuf], words: &WordFrequencies) -> Result<Catalogue,
         surfaces: HashSet::new(),
         taken: HashSet::new(),
         votes: HashMap::new(),
-        cued: Vec::new(),
+        direct: HashSet::new(),
+        curated_sources: HashSet::new(),
+        stems: HashSet::new(),
     };
     for (surface, &entry) in &curated.surfaces {
         if !is_catalogued(curated.entries[entry].kind) {
@@ -185,10 +201,9 @@ pub fn generate(files: &[PathBuf], words: &WordFrequencies) -> Result<Catalogue,
         for name in &names {
             merger.keys.entry((e.kind, fold(name))).or_insert(node);
             merger.surfaces.insert((*name).clone());
-            // Curated names are never dropped, but the ordinary words among them need a cue.
-            if reading(name, words) != Reading::Name {
-                merger.cued.push((*name).clone());
-            }
+            merger.direct.insert((*name).clone());
+            merger.curated_sources.insert(fold(name));
+            merger.stems.extend(stem(name, words).map(str::to_string));
         }
         derivations.extend(names.iter().flat_map(|n| derived(n, words)).map(|d| (node, d)));
     }
@@ -200,6 +215,14 @@ pub fn generate(files: &[PathBuf], words: &WordFrequencies) -> Result<Catalogue,
     let galaxies = files.iter().map(|path| load::read(path)).collect::<Result<Vec<_>, _>>()?;
     for (file, clusters) in galaxies.iter().enumerate() {
         for c in clusters {
+            let crowd = CROWD_GALAXIES.contains(&c.galaxy.as_str());
+            for name in std::iter::once(&c.name).chain(&c.aliases).map(|n| n.trim()) {
+                merger.direct.insert(name.to_string());
+                if !crowd {
+                    merger.curated_sources.insert(fold(name));
+                }
+                merger.stems.extend(stem(name, words).map(str::to_string));
+            }
             for name in names_of(c, words) {
                 let votes = merger.votes.entry(fold(&name)).or_default();
                 let kind = usize::from(c.kind == EntityKind::Malware);
@@ -233,7 +256,11 @@ struct Merger<'w> {
     taken: HashSet<String>,
     /// For each folded name, the galaxy files that give it to an actor, and to malware.
     votes: HashMap<String, [Vec<usize>; 2]>,
-    cued: Vec<String>,
+    /// Names some table or galaxy gives as they are, and names that are another's stem.
+    direct: HashSet<String>,
+    /// Folded names a curated table or a curated galaxy gives.
+    curated_sources: HashSet<String>,
+    stems: HashSet<String>,
 }
 
 impl Merger<'_> {
@@ -271,13 +298,10 @@ impl Merger<'_> {
             && reading(name, self.words) != Reading::Common
     }
 
-    /// Gives `name` to `node`, marked for a cue if it reads as a word.
+    /// Gives `name` to `node`.
     fn adopt(&mut self, node: usize, name: String) {
         self.keys.entry((self.nodes[node].kind, fold(&name))).or_insert(node);
         self.surfaces.insert(name.clone());
-        if reading(&name, self.words) == Reading::Ambiguous {
-            self.cued.push(name.clone());
-        }
         if name != self.nodes[node].canonical {
             self.nodes[node].names.push(name);
         }
@@ -305,7 +329,23 @@ impl Merger<'_> {
         }
     }
 
-    fn write(mut self, curated: &Builder, files: &[PathBuf], clusters: usize) -> Catalogue {
+    /// What a name needs besides itself to be tagged, if anything.
+    fn needs(&self, name: &str) -> Option<&'static str> {
+        if self.stems.contains(name) && !self.direct.contains(name) {
+            return Some("full name");
+        }
+        let letters: String = name.chars().filter(|c| c.is_alphabetic()).collect();
+        let crowd_only = !self.curated_sources.contains(&fold(name))
+            && stem(name, self.words).is_none_or(|s| !self.curated_sources.contains(&fold(s)));
+        match reading(name, self.words) {
+            Reading::Ambiguous | Reading::Common => Some("cue"),
+            Reading::Name if crowd_only => Some("cue"),
+            Reading::Name if !name.contains(' ') && self.words.zipf(&letters) >= WORD_ZIPF => Some("as written"),
+            Reading::Name => None,
+        }
+    }
+
+    fn write(self, curated: &Builder, files: &[PathBuf], clusters: usize) -> Catalogue {
         let sources: Vec<String> =
             files.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
         let mut table = format!(
@@ -335,14 +375,19 @@ impl Merger<'_> {
                 n.category
             );
         }
-        self.cued.sort();
-        self.cued.dedup();
-        let cued = format!(
-            "# Generated by `incident-enricher catalogue`: built-in threat actor and malware names that read as\n\
-             # ordinary English words or common names, which are tagged only beside a cyber cue.\n{}\n",
-            self.cued.join("\n")
+        let mut readings: Vec<(&String, &str)> =
+            self.surfaces.iter().filter_map(|n| Some((n, self.needs(n)?))).collect();
+        readings.sort();
+        let mut listed = String::from(
+            "# Generated by `incident-enricher catalogue`: built-in threat actor and malware names that do not\n\
+             # stand alone. cue: reads as an ordinary word or common name, tagged only beside a cyber cue;\n\
+             # full name: another name without its family noun, tagged only where the article names the\n\
+             # thing otherwise too; as written: spells a word in other cases, so matched only as written.\n",
         );
-        Catalogue { table, cued, rows, clusters }
+        for (name, needs) in readings {
+            let _ = writeln!(listed, "{name}\t{needs}");
+        }
+        Catalogue { table, readings: listed, rows, clusters }
     }
 }
 
@@ -383,7 +428,7 @@ fn stem<'n>(name: &'n str, words: &WordFrequencies) -> Option<&'n str> {
     let (stem, last) = name.rsplit_once(' ')?;
     let stem = stem.trim_end();
     let family_noun = MALWARE_NOUNS.iter().any(|n| n.eq_ignore_ascii_case(last));
-    let telling = stem.contains(' ').then(|| reading(stem, words) == Reading::Name).unwrap_or(true);
+    let telling = !stem.contains(' ') || reading(stem, words) == Reading::Name;
     (family_noun && telling).then_some(stem)
 }
 
@@ -421,7 +466,7 @@ mod tests {
     fn words() -> WordFrequencies {
         WordFrequencies::parse(
             "the\t7.7\nof\t7.3\ndark\t5.0\nred\t5.3\nteam\t5.7\nagent\t4.8\nsmith\t4.9\ntick\t3.8\nlazarus\t3.3\n\
-             quasar\t2.4\nmidnight\t4.3\nblizzard\t3.5\nemotet\t0.0\nrat\t3.9\ngroup\t5.6\n",
+             quasar\t2.4\nday\t5.9\nget\t6.5\nmidnight\t4.3\nblizzard\t3.5\nemotet\t0.0\nrat\t3.9\ngroup\t5.6\n",
         )
         .expect("valid frequencies")
     }
@@ -437,7 +482,9 @@ mod tests {
     #[test]
     fn names_no_sentence_writes_stand_alone() {
         let w = words();
-        for name in ["Emotet", "KasperAgent", "njRAT", "APT28", "Quasar RAT", "Lazarus Group", "Sofacy"] {
+        for name in
+            ["Emotet", "KasperAgent", "njRAT", "APT28", "Quasar RAT", "Lazarus Group", "Sofacy", "Get2", "T9000"]
+        {
             assert_eq!(reading(name, &w), Reading::Name, "{name}");
         }
     }
@@ -445,7 +492,7 @@ mod tests {
     #[test]
     fn the_commonest_words_are_no_names_at_all() {
         let w = words();
-        for name in ["Dark", "Red Team", "Trojan", "Windows", "777", "cmd.exe"] {
+        for name in ["Dark", "Red Team", "Trojan", "Windows", "777", "cmd.exe", "0day"] {
             assert_eq!(reading(name, &w), Reading::Common, "{name}");
         }
     }

@@ -3,11 +3,7 @@
 //! extended at start-up from STIX and MISP files, and matched with one Aho-Corasick automaton
 //! shared by every request.
 
-use std::{
-    collections::{HashMap, HashSet},
-    path::Path,
-    time::Instant,
-};
+use std::{collections::HashMap, path::Path, time::Instant};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use tracing::info;
@@ -23,7 +19,7 @@ const ORGANIZATIONS: &str = include_str!("data/organizations.tsv");
 const THREAT_ACTORS: &str = include_str!("data/threat_actors.tsv");
 const MALWARE: &str = include_str!("data/malware.tsv");
 const CATALOGUE: &str = include_str!("data/catalogue/catalogue.tsv");
-const CUED: &str = include_str!("data/catalogue/cued.txt");
+const READINGS: &str = include_str!("data/catalogue/readings.tsv");
 
 /// Letters a threat actor or malware name needs before it matches in another case than its
 /// own: short ones ("Duqu") are too near other words.
@@ -167,6 +163,13 @@ pub(super) const TECH_WORDS: &[&str] = &[
     "telegram",
     "discord",
     "signal",
+    "php",
+    "python",
+    "javascript",
+    "perl",
+    "tor",
+    "teamviewer",
+    "anydesk",
 ];
 
 /// What a gazetteer name stands for.
@@ -191,8 +194,29 @@ pub struct Hit<'g> {
     pub range: std::ops::Range<usize>,
     /// The entry it names.
     pub entry: &'g Entry,
-    /// Whether the name reads as an ordinary word too, and is the entry's only with a cue.
-    pub needs_cue: bool,
+    /// What the article must also say for the name to be the entry's.
+    pub vouch: Vouch,
+}
+
+/// How a built-in name may match, as the catalogue's readings say.
+#[derive(Debug, Clone, Copy)]
+enum Reading {
+    /// Tagged only with this vouching for it.
+    Needs(Vouch),
+    /// Spells an ordinary word in other cases: matched only as written.
+    AsWritten,
+}
+
+/// What makes a name found in the text the gazetteer entry's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vouch {
+    /// Nothing: only a name reads like this.
+    Alone,
+    /// A cyber cue beside it, as it reads as an ordinary word too ("Tick", "Lazarus").
+    Cue,
+    /// The entry named by another name in the article, as it is a short form ("Spark" of
+    /// "Spark backdoor").
+    FullName,
 }
 
 /// What one gazetteer file added.
@@ -212,8 +236,8 @@ pub struct Gazetteer {
     entries: Vec<Entry>,
     /// For each pattern of `automaton`, its entry.
     pattern_entry: Vec<usize>,
-    /// For each pattern, whether it needs a cue.
-    pattern_cued: Vec<bool>,
+    /// For each pattern, what vouches for it.
+    pattern_vouch: Vec<Vouch>,
     /// The patterns.
     names: Vec<String>,
     /// Matches every pattern as written.
@@ -270,7 +294,7 @@ impl Gazetteer {
         let hit = |range: std::ops::Range<usize>, pattern: usize| Hit {
             range,
             entry: &self.entries[self.pattern_entry[pattern]],
-            needs_cue: self.pattern_cued[pattern],
+            vouch: self.pattern_vouch[pattern],
         };
         let mut hits: Vec<Hit<'g>> = self
             .automaton
@@ -299,13 +323,14 @@ impl Gazetteer {
 
     /// Whether `written`, the threat actor or malware name `pattern` in another case, stands
     /// for it: in capitals ("HIDDEN COBRA"), or, for a name no prose writes as a word, in any
-    /// case that keeps a capital ("MoleRATs", "Kasperagent" for "Molerats", "KasperAgent").
+    /// case with capitals inside ("MoleRATs" for "Molerats").
     fn written_so(&self, written: &str, pattern: usize) -> bool {
         let name = &self.names[pattern];
         let capitals = written.chars().all(|c| !c.is_lowercase());
-        let telling = !self.pattern_cued[pattern]
+        // Title case is how a company writes its name ("Synack" beside "SynAck").
+        let telling = self.pattern_vouch[pattern] == Vouch::Alone
             && name.chars().filter(|c| c.is_alphabetic()).count() >= MIN_CASELESS_LETTERS
-            && written.chars().any(char::is_uppercase);
+            && written.chars().filter(|c| c.is_uppercase()).count() >= 2;
         capitals || telling
     }
 }
@@ -317,8 +342,8 @@ pub(super) struct Builder {
     pattern_entry: Vec<usize>,
     /// Each surface name and its entry: the first table to name a thing owns the name.
     pub(super) surfaces: HashMap<String, usize>,
-    /// Names that need a cue.
-    cued: HashSet<&'static str>,
+    /// Names that do not stand alone, and what they need.
+    readings: HashMap<&'static str, Reading>,
 }
 
 impl Builder {
@@ -336,7 +361,17 @@ impl Builder {
             };
             b.names_of(entry, name, aliases);
         }
-        b.cued = CUED.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect();
+        b.readings = rows(READINGS)
+            .map(|[name, needs]| {
+                let reading = match needs {
+                    "cue" => Reading::Needs(Vouch::Cue),
+                    "full name" => Reading::Needs(Vouch::FullName),
+                    "as written" => Reading::AsWritten,
+                    other => panic!("readings.tsv: unknown need {other:?} of {name:?}"),
+                };
+                (name, reading)
+            })
+            .collect();
         b
     }
 
@@ -440,9 +475,17 @@ impl Builder {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&self.names)
             .expect("the gazetteer fits an Aho-Corasick automaton");
+        let reading = |n: &String| self.readings.get(n.as_str()).copied();
+        // Names in other cases: threat actors and malware, but not one word that reads as an
+        // ordinary one ("DESKTOP"), nor names that spell one ("Legend" for "LeGeNd").
         let caseless_pattern: Vec<usize> = (0..self.names.len())
             .filter(|&i| {
                 matches!(self.entries[self.pattern_entry[i]].kind, EntityKind::ThreatActor | EntityKind::Malware)
+            })
+            .filter(|&i| match reading(&self.names[i]) {
+                None => true,
+                Some(Reading::AsWritten) => false,
+                Some(Reading::Needs(_)) => self.names[i].contains(' '),
             })
             .collect();
         let caseless = AhoCorasick::builder()
@@ -450,12 +493,19 @@ impl Builder {
             .ascii_case_insensitive(true)
             .build(caseless_pattern.iter().map(|&i| &self.names[i]))
             .expect("the gazetteer fits an Aho-Corasick automaton");
-        let pattern_cued = self.names.iter().map(|n| self.cued.contains(n.as_str())).collect();
+        let pattern_vouch = self
+            .names
+            .iter()
+            .map(|n| match reading(n) {
+                Some(Reading::Needs(vouch)) => vouch,
+                _ => Vouch::Alone,
+            })
+            .collect();
         let longest = self.names.iter().map(String::len).max().unwrap_or(0);
         Gazetteer {
             entries: self.entries,
             pattern_entry: self.pattern_entry,
-            pattern_cued,
+            pattern_vouch,
             names: self.names,
             automaton,
             caseless,

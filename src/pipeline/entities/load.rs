@@ -19,6 +19,8 @@ pub(super) struct Cluster {
     pub(super) uuid: String,
     /// The finer kind its galaxy implies ("ransomware", "rat"), if any.
     pub(super) category: Option<Category>,
+    /// The MISP galaxy's type ("ransomware", "mitre-intrusion-set"), or empty for STIX.
+    pub(super) galaxy: String,
 }
 
 /// A gazetteer file that cannot be used.
@@ -92,6 +94,7 @@ fn stix(bundle: &Value) -> Result<Vec<Cluster>, String> {
             external_id,
             uuid,
             category: None,
+            galaxy: String::new(),
         });
     }
     Ok(out)
@@ -125,7 +128,16 @@ fn misp(galaxy: &Value) -> Result<Vec<Cluster>, String> {
             .to_ascii_uppercase();
         let aliases = strings(meta.and_then(|m| m.get("synonyms")));
         let uuid = value.get("uuid").and_then(Value::as_str).unwrap_or_default().to_string();
-        out.push(Cluster { kind, name: name.to_string(), aliases, country_code, external_id, uuid, category });
+        out.push(Cluster {
+            kind,
+            name: name.to_string(),
+            aliases,
+            country_code,
+            external_id,
+            uuid,
+            category,
+            galaxy: galaxy_type.to_string(),
+        });
     }
     Ok(out)
 }

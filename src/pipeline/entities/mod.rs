@@ -23,7 +23,7 @@ use super::{
 };
 use crate::pb::{EntityKind, IndicatorKind};
 
-pub use gazetteer::{Entry, Gazetteer, LoadReport};
+pub use gazetteer::{Entry, Gazetteer, LoadReport, Vouch};
 pub use load::GazetteerError;
 
 /// How far before a national body a country may name its owner ("Ukraine's Foreign Ministry").
@@ -146,17 +146,24 @@ impl Step for Entities {
 
 /// The hits whose entry the article vouches for: a name that reads as an ordinary word too
 /// ("Tick", "Lazarus") counts when some mention of its entry stands beside a cyber cue, or the
-/// entry is also named by a name that needs none.
+/// entry is also named by a name that needs none; a short form ("Spark" of "Spark backdoor")
+/// counts when the entry is named otherwise too.
 fn confirmed<'g>(text: &str, mut hits: Vec<gazetteer::Hit<'g>>) -> Vec<gazetteer::Hit<'g>> {
-    if hits.iter().all(|h| !h.needs_cue) {
+    if hits.iter().all(|h| h.vouch == Vouch::Alone) {
         return hits;
     }
-    let vouched: Vec<*const Entry> = hits
+    // "Bart" in "Bart Groothuis" is part of a longer name, whatever the cue.
+    hits.retain(|h| h.vouch == Vouch::Alone || !cues::inside_longer_name(text, &h.range));
+    let entry = |h: &gazetteer::Hit<'_>| std::ptr::from_ref(h.entry);
+    let named: Vec<*const Entry> = hits
         .iter()
-        .filter(|h| !h.needs_cue || cues::near_cue(text, &h.range))
-        .map(|h| std::ptr::from_ref(h.entry))
+        .filter(|h| {
+            h.vouch == Vouch::Alone
+                || (h.vouch == Vouch::Cue && (cues::near_cue(text, &h.range) || cues::shouted(text, &h.range)))
+        })
+        .map(entry)
         .collect();
-    hits.retain(|h| !h.needs_cue || vouched.contains(&std::ptr::from_ref(h.entry)));
+    hits.retain(|h| h.vouch == Vouch::Alone || named.contains(&entry(h)));
     hits
 }
 
