@@ -9,6 +9,7 @@ mod dates;
 mod gazetteer;
 mod indicators;
 mod load;
+mod organizations;
 mod patterns;
 #[cfg(test)]
 mod tests;
@@ -123,6 +124,7 @@ impl Step for Entities {
             found.mention(EntityKind::Date, &date.value, "", "", date.range);
         }
         found.link_surnames(text);
+        found.link_acronyms(text);
         found.link_repeated_names(text);
         found.link_definite_references(text);
         let mut indicators: Vec<Indicator> = Vec::new();
@@ -253,6 +255,35 @@ impl Registry {
         }
         for (i, range) in linked {
             self.entities[i].mentions.push(range);
+        }
+    }
+
+    /// "Universal Health Services (UHS) ... UHS said": an acronym defined after the name of an
+    /// organisation or body is another name for it, and each use of it a mention.
+    fn link_acronyms(&mut self, text: &str) {
+        let mut defined: Vec<(usize, CleanRange)> = Vec::new();
+        for (i, e) in self.entities.iter().enumerate() {
+            if matches!(e.kind, EntityKind::Organization | EntityKind::GovernmentBody) {
+                defined.extend(e.mentions.iter().filter_map(|m| organizations::acronym_after(text, m)).map(|a| (i, a)));
+            }
+        }
+        defined.dedup_by(|a, b| a.0 == b.0 && text[a.1.clone()] == text[b.1.clone()]);
+        if defined.is_empty() {
+            return;
+        }
+        // An acronym that another entity's mention already covers is that entity's.
+        let mut named: Vec<CleanRange> = self.entities.iter().flat_map(|e| e.mentions.iter().cloned()).collect();
+        named.sort_by_key(|r| r.start);
+        for (i, acronym) in defined {
+            let word = &text[acronym];
+            for (at, _) in text.match_indices(word) {
+                let range = at..at + word.len();
+                if gazetteer::is_word_boundary(text, range.start, range.end)
+                    && !overlaps_any(&named, &range, patterns::MAX_NAME_BYTES)
+                {
+                    self.entities[i].mentions.push(range);
+                }
+            }
         }
     }
 

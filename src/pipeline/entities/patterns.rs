@@ -1,10 +1,11 @@
-//! Patterns for what no list can hold: people by the words around their names, organisations
-//! by their suffixes, national bodies, unnamed parties, money and quantities.
+//! Patterns for what no list can hold: people by the words around their names, national
+//! bodies, unnamed parties, money and quantities; organisations come from [`organizations`].
 
 use std::{collections::HashSet, ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
+use super::organizations;
 use crate::{
     pb::EntityKind,
     pipeline::{
@@ -145,36 +146,6 @@ static GOVERNMENT_BODY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// Organisations named by their suffix or head noun: "Northfield Regional Hospital",
-/// "Harbourline Bank", "Paymaxa Inc".
-static ORGANIZATION: LazyLock<Regex> = LazyLock::new(|| {
-    compile(
-        r"\b(?:\p{Lu}[\p{L}&'\-]+\s){1,4}(?:Inc\.?|Corp\.?|Corporation|Ltd\.?|LLC|GmbH|AG|PLC|plc|S\.A\.|Group|Bank|Hospital|Clinic|University|College|Council|Airport|Airlines|Authority|Institute|Foundation|Association|Systems|Technologies|Networks|Software|Labs|Holdings|Logistics|Pharmaceuticals|Energy|Telecom|Utilities|Water)\b",
-    )
-});
-
-/// A capitalised name of up to three words, for organisations known only by what happened to
-/// them.
-const VICTIM_NAME: &str = r"(?P<name>\p{Lu}[\p{L}\d&-]*(?:\s\p{Lu}[\p{L}\d&-]*){0,2})";
-
-/// Organisations named by what happened to them: "a breach at Harbourline", "Paymaxa was
-/// hacked", "Kestrel Mart suffered a data breach", "Kestrel Mart refused to pay the ransom", "customers of Northwind", "hacked into
-/// Northwind", "the Paymaxa breach", "Paymaxa's customers".
-static ORGANIZATION_BY_EVENT: LazyLock<[Regex; 4]> = LazyLock::new(|| {
-    [
-        compile(&format!(
-            r"(?i:breach(?:es)? (?:at|of)|hack(?:ing)? (?:of|at)|attacks? (?:on|against)|(?:customers|users|subscribers|employees|patients) of|hacked into|stolen from|files at)\s{VICTIM_NAME}"
-        )),
-        compile(&format!(r"(?i:the|last year's|last year’s)\s{VICTIM_NAME}\s(?i:(?:data\s)?(?:breach|hack))\b")),
-        compile(&format!(
-            r"{VICTIM_NAME}(?:'s|’s)\s(?i:customers|users|subscribers|employees|patients|network|systems|servers|database|computer systems)\b"
-        )),
-        compile(&format!(
-            r"{VICTIM_NAME}(?:'s|’s)?\s(?i:(?:was|were|has been|had been)\s(?:\p{{L}}+\s)?(?:hacked|breached|compromised|attacked|hit|targeted|infected)|(?:(?:has|have)\s)?(?:suffered|disclosed|confirmed|reported|experienced|acknowledged|admitted|revealed)\s(?:a\s|the\s)?(?:\p{{L}}+\s)?(?:data\s)?(?:breach|hack|cyberattack|ransomware)|(?:refused|declined|decided not|agreed) to pay\s(?:a\s|the\s)?(?:\p{{L}}+\s)?(?:ransom|hackers|attackers|extortion))"
-        )),
-    ]
-});
-
 /// A product name: capitalised words or version numbers, up to four.
 const PRODUCT_NAME: &str = r"(?P<name>\p{Lu}[\p{L}\d.+-]*(?:\s(?:\p{Lu}[\p{L}\d.+-]*|\d[\d.]*)){0,3})";
 
@@ -255,18 +226,13 @@ static QUANTITY: LazyLock<Regex> = LazyLock::new(|| {
 /// People, organisations, bodies, groups, money and quantities in `text`.
 pub(super) fn find(text: &str) -> Vec<Found> {
     let mut found = Vec::new();
-    for (pattern, kind) in [(&*GOVERNMENT_BODY, EntityKind::GovernmentBody), (&*ORGANIZATION, EntityKind::Organization)]
-    {
-        for m in pattern.find_iter(text) {
-            if kind == EntityKind::Organization && in_headline(text, m.start()) {
-                continue;
-            }
-            let (range, name) = strip_article(text, m.range());
-            found.push(Found { kind, range, name });
-        }
+    for m in GOVERNMENT_BODY.find_iter(text) {
+        let (range, name) = strip_article(text, m.range());
+        found.push(Found { kind: EntityKind::GovernmentBody, range, name });
     }
-    let mut bodies: Vec<Range<usize>> = found.iter().map(|f| f.range.clone()).collect();
-    bodies.sort_by_key(|r| r.start);
+    let bodies = sorted_ranges(&found);
+    found.extend(organizations::by_head(text).into_iter().filter(|f| !overlaps_any(&bodies, &f.range, MAX_NAME_BYTES)));
+    let bodies = sorted_ranges(&found);
     // Names already found by an earlier person pattern.
     let mut people: HashSet<Range<usize>> = HashSet::new();
     for pattern in PERSON.iter() {
@@ -281,15 +247,8 @@ pub(super) fn find(text: &str) -> Vec<Found> {
             }
         }
     }
-    for pattern in ORGANIZATION_BY_EVENT.iter() {
-        for c in pattern.captures_iter(text) {
-            let name = c.name("name").expect("the pattern captures the name");
-            if is_person_name(name.as_str()) && !in_headline(text, name.start()) {
-                let range = name.start()..name.end();
-                found.push(Found { kind: EntityKind::Organization, range, name: name.as_str().to_string() });
-            }
-        }
-    }
+    let named = sorted_ranges(&found);
+    found.extend(organizations::by_context(text, &named));
     for c in PRODUCT_BY_FLAW.captures_iter(text) {
         let name = c.name("name").expect("the pattern captures the name");
         let product = name.as_str().trim_end_matches('.');
@@ -354,9 +313,16 @@ pub(super) fn find(text: &str) -> Vec<Found> {
     found
 }
 
+/// The ranges of `found`, sorted by start.
+fn sorted_ranges(found: &[Found]) -> Vec<Range<usize>> {
+    let mut ranges: Vec<Range<usize>> = found.iter().map(|f| f.range.clone()).collect();
+    ranges.sort_by_key(|r| r.start);
+    ranges
+}
+
 /// Whether byte `at` lies in a line in title case ("Hackers Hit Regional Water Utility"), where
 /// capitals say nothing about names.
-fn in_headline(text: &str, at: usize) -> bool {
+pub(super) fn in_headline(text: &str, at: usize) -> bool {
     // Headlines are short: look no further than this for the line's ends, so the check costs
     // the same on an article that arrives as one long line.
     const MAX_HEADLINE_BYTES: usize = 300;

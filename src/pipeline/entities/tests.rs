@@ -265,3 +265,39 @@ fn telling_names_match_in_other_cases_that_keep_a_capital() {
     let e = tagged_as(&d, EntityKind::ThreatActor, "MoleRATs").expect("MoleRATs tagged");
     assert_eq!(mentions(&d, e), ["MoleRATs", "MOLERATS"], "lowercase is a word, not the name");
 }
+
+#[test]
+fn an_acronym_defined_after_a_name_is_the_same_entity() {
+    let text = "Ransomware hit Brightwater Health Services (BHS) on Monday. BHS said care went on; \
+                the Ministry of Coastal Fisheries (MCF) and MCF staff were spared.";
+    let doc = entities(text);
+    let org = named(&doc, EntityKind::Organization, "Brightwater Health Services");
+    assert_eq!(mentions(&doc, org), ["Brightwater Health Services", "BHS", "BHS"]);
+    let body = named(&doc, EntityKind::GovernmentBody, "Ministry of Coastal Fisheries");
+    assert_eq!(mentions(&doc, body), ["Ministry of Coastal Fisheries", "MCF", "MCF"]);
+}
+
+#[test]
+fn security_vendors_and_research_teams_are_organisations() {
+    let text = "FireEye and Cybereason Nocturnus tracked it, Secureworks Counter Threat Unit (CTU) \
+                researchers agreed, and CTU analysts, X-Force IRIS and Kestrel Labs published indicators.";
+    let doc = entities(text);
+    for (name, surface) in [
+        ("FireEye", "FireEye"),
+        ("Cybereason", "Cybereason Nocturnus"),
+        ("Secureworks", "CTU"),
+        ("IBM", "X-Force IRIS"),
+        ("Kestrel Labs", "Kestrel Labs"),
+    ] {
+        let e = named(&doc, EntityKind::Organization, name);
+        assert!(mentions(&doc, e).contains(&surface), "{surface:?} not a mention of {name}");
+    }
+}
+
+#[test]
+fn known_names_and_countries_win_over_organisation_cues() {
+    let doc = entities("Hackers hit Ukraine and Lazarus Group was hit back; attacks on Sandworm followed.");
+    let orgs: Vec<&str> =
+        doc.tagged.entities.iter().filter(|e| e.kind == EntityKind::Organization).map(|e| e.name.as_str()).collect();
+    assert!(orgs.is_empty(), "{orgs:?}");
+}
