@@ -109,13 +109,17 @@ static CUES: LazyLock<AhoCorasick> = LazyLock::new(|| {
 pub(super) fn near_cue(text: &str, name: &Range<usize>) -> bool {
     let stops = |c: char| matches!(c, '.' | '!' | '?' | ';' | ':' | '(' | ')' | '\n');
     let right = after(text, name.end, 64);
+    // Quotes around the name are no words: 'a group calling itself "X"'.
+    let quote = |c: char| matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’' | '«' | '»');
     let right = words_span(&right[..right.find(stops).unwrap_or(right.len())], WORDS_AFTER, false);
-    let left = before(text, name.start, 48);
+    let left = before(text, name.start, 48).trim_end_matches(quote);
     let left = words_span(&left[left.rfind(|c| stops(c) || c == ',').map_or(0, |i| i + 1)..], WORDS_BEFORE, true);
     let found = |words: &AhoCorasick, part: &str, offset: usize| {
         words.find_iter(part).any(|m| is_word_boundary(text, offset + m.start(), offset + m.end()))
     };
-    let (left_at, right_at) = (name.start - left.len(), name.end);
+    // Both windows are slices of `text`: where they start in it.
+    let at = |part: &str| part.as_ptr() as usize - text.as_ptr() as usize;
+    let (left_at, right_at) = (at(left), at(right));
     let cued = found(&CUES, right, right_at) || found(&CUES, left, left_at);
     cued && !found(&NOT_MALWARE, right, right_at) && !found(&NOT_MALWARE, left, left_at)
 }
@@ -185,6 +189,7 @@ mod tests {
         assert!(cued("Researchers found the Cerberus banking trojan on phones.", "Cerberus"));
         assert!(cued("A group known as Patchwork sent the lures.", "Patchwork"));
         assert!(cued("Machete, the APT, returned.", "Machete"));
+        assert!(cued("A group calling itself \"Cyber Army\" posted it.", "Cyber Army"));
     }
 
     #[test]
