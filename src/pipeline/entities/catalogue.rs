@@ -213,8 +213,11 @@ pub fn generate(files: &[PathBuf], words: &WordFrequencies) -> Result<Catalogue,
         }
     }
     let galaxies = files.iter().map(|path| load::read(path)).collect::<Result<Vec<_>, _>>()?;
+    // Each cluster's names, with those they derive: counted first, merged after.
+    let names: Vec<Vec<Vec<String>>> =
+        galaxies.iter().map(|clusters| clusters.iter().map(|c| names_of(c, words)).collect()).collect();
     for (file, clusters) in galaxies.iter().enumerate() {
-        for c in clusters {
+        for (c, names) in clusters.iter().zip(&names[file]) {
             let crowd = CROWD_GALAXIES.contains(&c.galaxy.as_str());
             for name in std::iter::once(&c.name).chain(&c.aliases).map(|n| n.trim()) {
                 merger.direct.insert(name.to_string());
@@ -223,8 +226,8 @@ pub fn generate(files: &[PathBuf], words: &WordFrequencies) -> Result<Catalogue,
                 }
                 merger.stems.extend(stem(name, words).map(str::to_string));
             }
-            for name in names_of(c, words) {
-                let votes = merger.votes.entry(fold(&name)).or_default();
+            for name in names {
+                let votes = merger.votes.entry(fold(name)).or_default();
                 let kind = usize::from(c.kind == EntityKind::Malware);
                 if !votes[kind].contains(&file) {
                     votes[kind].push(file);
@@ -233,8 +236,8 @@ pub fn generate(files: &[PathBuf], words: &WordFrequencies) -> Result<Catalogue,
         }
     }
     for (file, clusters) in galaxies.iter().enumerate() {
-        for cluster in clusters {
-            merger.cluster(file, cluster);
+        for (cluster, names) in clusters.iter().zip(&names[file]) {
+            merger.cluster(file, cluster, names);
         }
     }
     Ok(merger.write(&curated, files, galaxies.iter().map(Vec::len).sum()))
@@ -310,14 +313,13 @@ impl Merger<'_> {
     /// Merges a cluster of galaxy file `file` into the first node another source gave one of
     /// its names, or makes it a node; a name two clusters of one galaxy share tells them
     /// apart, and merges nothing.
-    fn cluster(&mut self, file: usize, c: &Cluster) {
-        let all = names_of(c, self.words);
+    fn cluster(&mut self, file: usize, c: &Cluster, all: &[String]) {
         let known = all
             .iter()
             .filter_map(|n| self.keys.get(&(c.kind, fold(n))))
             .copied()
             .find(|&i| self.nodes[i].origin != Origin::Galaxy(file));
-        let names: Vec<String> = all.into_iter().filter(|n| self.usable(c.kind, n)).collect();
+        let names: Vec<String> = all.iter().filter(|n| self.usable(c.kind, n)).cloned().collect();
         let Some(first) = names.first() else { return };
         let node = match known {
             Some(node) => node,

@@ -14,7 +14,10 @@ mod patterns;
 #[cfg(test)]
 mod tests;
 
-use std::{collections::HashMap, sync::LazyLock};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::LazyLock,
+};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
@@ -157,7 +160,7 @@ fn confirmed<'g>(text: &str, mut hits: Vec<gazetteer::Hit<'g>>) -> Vec<gazetteer
     // "Bart" in "Bart Groothuis" is part of a longer name, whatever the cue.
     hits.retain(|h| h.vouch == Vouch::Alone || !cues::inside_longer_name(text, &h.range));
     let entry = |h: &gazetteer::Hit<'_>| std::ptr::from_ref(h.entry);
-    let named: Vec<*const Entry> = hits
+    let named: HashSet<*const Entry> = hits
         .iter()
         .filter(|h| {
             h.vouch == Vouch::Alone

@@ -17,7 +17,7 @@ use regex::{Captures, Regex};
 use super::patterns::{Found, MAX_NAME_BYTES, in_headline};
 use crate::{
     pb::EntityKind,
-    pipeline::text::{after, before, compile, overlaps_any},
+    pipeline::text::{after, before, compile, dates::CALENDAR_WORDS, overlaps_any},
 };
 
 /// How far beside a cue a name may reach.
@@ -192,25 +192,6 @@ const NOISE: &[&str] = &[
     "Breaking",
     "Update",
     "Exclusive",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
     "Jan",
     "Feb",
     "Mar",
@@ -224,6 +205,10 @@ const NOISE: &[&str] = &[
     "Nov",
     "Dec",
 ];
+
+fn is_noise(word: &str) -> bool {
+    NOISE.contains(&word) || CALENDAR_WORDS.contains(&word)
+}
 
 /// Words that do not tell one organisation from another ("Regional Hospital", "Security
 /// Research"): a name needs one word that is none of these nor a head noun.
@@ -752,7 +737,7 @@ fn named(text: &str, range: Range<usize>, kind: EntityKind) -> Option<Found> {
     let words: Vec<&str> = name.split_whitespace().collect();
     let distinctive = words.iter().any(|w| {
         let w = w.trim_end_matches(['.', ',']);
-        w.starts_with(char::is_uppercase) && !GENERIC.contains(&w) && !NOISE.contains(&w) && !is_head(w)
+        w.starts_with(char::is_uppercase) && !GENERIC.contains(&w) && !is_noise(w) && !is_head(w)
     });
     let titled = words.iter().any(|w| TITLES.contains(&w.trim_end_matches('.')));
     let shouting = words.iter().filter(|w| w.len() > 3 && w.chars().all(|c| !c.is_lowercase())).count() >= 3;
@@ -793,7 +778,7 @@ fn trim(text: &str, range: Range<usize>) -> Option<Range<usize>> {
     loop {
         let s = &text[start..end];
         let first = s.split_whitespace().next()?;
-        if !NOISE.contains(&first) {
+        if !is_noise(first) {
             break;
         }
         start += s.find(first)? + first.len();
@@ -804,13 +789,13 @@ fn trim(text: &str, range: Range<usize>) -> Option<Range<usize>> {
         let s = s.strip_suffix("'s").or_else(|| s.strip_suffix("’s")).unwrap_or(s);
         end = start + s.len();
         let last = s.rsplit(char::is_whitespace).next()?;
-        if !NOISE.contains(&last) || last.len() == s.len() {
+        if !is_noise(last) || last.len() == s.len() {
             break;
         }
         end -= last.len();
         end = start + text[start..end].trim_end().len();
     }
-    (start < end && !NOISE.contains(&&text[start..end])).then(|| without_owner(text, start..end))
+    (start < end && !is_noise(&text[start..end])).then(|| without_owner(text, start..end))
 }
 
 /// "Germany's Robert Koch Institute" without its owner, unless what is left cannot stand

@@ -10,7 +10,7 @@ use crate::{
     pb::EntityKind,
     pipeline::{
         GroupRole,
-        text::{after, before, compile, overlaps_any},
+        text::{after, before, compile, dates::CALENDAR_WORDS, overlaps_any},
     },
 };
 
@@ -95,25 +95,6 @@ const NOT_NAME_WORDS: &[&str] = &[
     "Times",
     "Post",
     "Press",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
     "Hackers",
     "Microsoft",
     "Google",
@@ -347,8 +328,8 @@ pub(super) fn in_headline(text: &str, at: usize) -> bool {
 /// A captured name that is a person's: no word of it is a function word, a title, an
 /// organisation's head noun or a calendar word.
 fn is_person_name(name: &str) -> bool {
-    name.split_whitespace().all(|w| !NOT_NAME_WORDS.contains(&w.trim_end_matches(['\'', '\u{2019}', 's'])))
-        && name.split_whitespace().all(|w| !NOT_NAME_WORDS.contains(&w))
+    let not_name = |w: &str| NOT_NAME_WORDS.contains(&w) || CALENDAR_WORDS.contains(&w);
+    name.split_whitespace().all(|w| !not_name(w.trim_end_matches(['\'', '\u{2019}', 's'])) && !not_name(w))
 }
 
 /// Longest name a pattern or gazetteer match spans, which bounds how far back an overlapping

@@ -14,6 +14,29 @@ pub(crate) const MONTH: &str = r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.
 /// A year news may report.
 pub(crate) const YEAR: &str = r"(?:19[89]\d|20[0-4]\d)";
 
+/// Weekday and month names as capitalised words: they start sentences and dates, never names.
+pub(crate) const CALENDAR_WORDS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// The month a name of [`MONTH`] stands for, 1 to 12.
 pub(crate) fn month(name: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
