@@ -25,13 +25,20 @@ pub(super) const MALWARE_NOUNS: &[&str] = &[
     "stealer",
     "stealers",
     "infostealer",
+    "infostealers",
     "spyware",
     "wiper",
+    "wipers",
     "worm",
+    "worms",
     "dropper",
+    "droppers",
     "downloader",
+    "downloaders",
     "keylogger",
+    "keyloggers",
     "rootkit",
+    "rootkits",
     "implant",
     "implants",
     "payload",
@@ -40,10 +47,12 @@ pub(super) const MALWARE_NOUNS: &[&str] = &[
     "variants",
     "strain",
     "family",
+    "families",
     "sample",
     "samples",
     "exploit kit",
     "banker",
+    "bankers",
     "virus",
 ];
 
@@ -73,7 +82,7 @@ const NAMING_WORDS: &[&str] = &["dubbed", "tracked as"];
 
 /// Words that make the thing beside them a flaw or software, whatever cue is near: "Spectre
 /// variant 2 vulnerabilities", "PHP code".
-const NOT_MALWARE_WORDS: &[&str] = &[
+pub(super) const NOT_MALWARE_WORDS: &[&str] = &[
     "vulnerability",
     "vulnerabilities",
     "flaw",

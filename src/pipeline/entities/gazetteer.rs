@@ -170,6 +170,11 @@ pub(super) const TECH_WORDS: &[&str] = &[
     "tor",
     "teamviewer",
     "anydesk",
+    "powershell",
+    "vbscript",
+    "macro",
+    "ddos",
+    "msil",
 ];
 
 /// What a gazetteer name stands for.

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "tools")]
 pub mod catalogue;
+mod coined;
 mod cues;
 mod dates;
 mod gazetteer;
@@ -95,12 +96,34 @@ impl Step for Entities {
         let mut found = Registry::default();
         for hit in &hits {
             let e = hit.entry;
+            // "the Hive ransomware gang" is the gang named after its ransomware.
+            if e.kind == EntityKind::Malware && coined::names_a_gang(text, hit.range.end) {
+                let (gang, written) = coined::gang_of(text, &e.name, hit.range.clone());
+                found.mention(EntityKind::ThreatActor, &gang, "", "", written);
+                continue;
+            }
             let i = found.mention(e.kind, &e.name, &e.country_code, &e.external_id, hit.range.clone());
             found.entities[i].category = e.category;
         }
+        let named: Vec<coined::Known> =
+            hits.iter().map(|h| coined::Known { range: h.range.clone(), kind: h.entry.kind }).collect();
+        let coined = coined::find(text, &named);
+        for c in &coined {
+            for range in c.mentions.iter().cloned() {
+                if let Some(e) = c.alias_of.map(|k| hits[k].entry) {
+                    let i = found.mention(e.kind, &e.name, &e.country_code, &e.external_id, range);
+                    found.entities[i].category = e.category;
+                } else {
+                    let gang = c.kind == EntityKind::Malware && coined::names_a_gang(text, range.end);
+                    found.mention(if gang { EntityKind::ThreatActor } else { c.kind }, &c.name, "", "", range);
+                }
+            }
+        }
         // Countries may sit inside a body's name ("Ministry of Foreign Affairs of Ukraine").
-        let known: Vec<CleanRange> =
+        let mut known: Vec<CleanRange> =
             hits.iter().filter(|h| h.entry.kind != EntityKind::Country).map(|h| h.range.clone()).collect();
+        known.extend(coined.iter().flat_map(|c| c.mentions.iter().cloned()));
+        known.sort_by_key(|r| r.start);
         let overlaps_known = |r: &CleanRange| overlaps_any(&known, r, patterns::MAX_NAME_BYTES);
         let country_hits: Vec<&gazetteer::Hit<'_>> =
             hits.iter().filter(|h| h.entry.kind == EntityKind::Country).collect();
@@ -126,6 +149,7 @@ impl Step for Entities {
         for date in dates::find(text, doc.published_date()) {
             found.mention(EntityKind::Date, &date.value, "", "", date.range);
         }
+        found.link_versions(text);
         found.link_surnames(text);
         found.link_acronyms(text);
         found.link_repeated_names(text);
@@ -170,6 +194,24 @@ fn confirmed<'g>(text: &str, mut hits: Vec<gazetteer::Hit<'g>>) -> Vec<gazetteer
         .collect();
     hits.retain(|h| h.vouch == Vouch::Alone || named.contains(&entry(h)));
     hits
+}
+
+/// Where a version written right after a name ends: digits run on ("Shamoon2", "Spark4.2"),
+/// or a dotted number after a space ("quasar 1.2.0.0", "Foozer v2.1").
+fn version_end(text: &str, name_end: usize) -> Option<usize> {
+    let rest = &text[name_end..];
+    let dotted_digits = |s: &str| {
+        let run = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+        let run = s[..run].trim_end_matches('.').len();
+        s.starts_with(|c: char| c.is_ascii_digit()).then_some(run)
+    };
+    if let Some(run) = dotted_digits(rest) {
+        return Some(name_end + run);
+    }
+    let spaced = rest.strip_prefix(' ')?;
+    let spaced_v = spaced.strip_prefix(['v', 'V']).unwrap_or(spaced);
+    let run = dotted_digits(spaced_v).filter(|&run| spaced_v[..run].contains('.'))?;
+    Some(name_end + (rest.len() - spaced_v.len()) + run)
 }
 
 /// The country a national body belongs to: one named just before it, or inside it. `countries`
@@ -223,6 +265,51 @@ impl Registry {
         // Duplicates (two patterns finding one name) go in `into_entities`.
         self.entities[i].mentions.push(at);
         i
+    }
+
+    /// The versions of a threat actor's or malware's name, in one pass for all names: written
+    /// on ("Shamoon2", "Spark4.2") or after it in any case ("quasar 1.2.0.0").
+    fn link_versions(&mut self, text: &str) {
+        // Versions are of software: a name both a family's and its gang's is the family's.
+        let mut named: Vec<usize> = (0..self.entities.len())
+            .filter(|&i| matches!(self.entities[i].kind, EntityKind::ThreatActor | EntityKind::Malware))
+            .collect();
+        named.sort_by_key(|&i| self.entities[i].kind != EntityKind::Malware);
+        let mut surfaces: Vec<&str> = Vec::new();
+        let mut owners: Vec<usize> = Vec::new();
+        for &i in &named {
+            for m in &self.entities[i].mentions {
+                // "Ryuk2" is a version of "Ryuk ransomware".
+                let written = &text[m.clone()];
+                for surface in [written, coined::without_malware_noun(written)] {
+                    if !surfaces.contains(&surface) {
+                        surfaces.push(surface);
+                        owners.push(i);
+                    }
+                }
+            }
+        }
+        let Ok(automaton) = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .build(&surfaces)
+        else {
+            return;
+        };
+        let mut linked: Vec<(usize, CleanRange)> = Vec::new();
+        for m in automaton.find_iter(text) {
+            let owner = owners[m.pattern().as_usize()];
+            // "Quasar 1.2" where "Quasar" is a mention already is that mention.
+            let mentioned = self.entities[owner].mentions.iter().any(|r| r.start == m.start());
+            let version = version_end(text, m.end()).filter(|&end| gazetteer::is_word_boundary(text, m.start(), end));
+            if let Some(end) = version.filter(|_| !mentioned) {
+                linked.push((owner, m.start()..end));
+            }
+        }
+        for (i, range) in linked {
+            self.entities[i].mentions.push(range);
+        }
     }
 
     /// Later mentions of a person by surname alone ("Nikolenko added"), in one pass over the

@@ -20,6 +20,10 @@ use crate::{
     pipeline::text::{after, before, compile, dates::CALENDAR_WORDS, overlaps_any},
 };
 
+/// How far back an appositive between a name and its cue may reach ("Graff, a high society
+/// jeweler, is hit").
+const APPOSITIVE_BYTES: usize = 96;
+
 /// How far beside a cue a name may reach.
 const WINDOW_BYTES: usize = 160;
 
@@ -102,7 +106,7 @@ static CUE_BEFORE_NAME: LazyLock<Regex> = LazyLock::new(|| {
 /// provider"; `researchers`: "Quillon researchers".
 static CUE_AFTER_NAME: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?P<victim>\b(?:is|was|were|are|has\sbeen|have\sbeen|had\sbeen|gets|got|became|becomes)\s(?:also\s|reportedly\s|allegedly\s|recently\s|now\s)?(?:hit|hacked|breached|compromised|attacked|targeted|infected|struck|affected|impacted|defaced|disrupted|extorted|scammed|swindled|crippled|paralyzed|paralysed|knocked\soffline|taken\soffline|taken\sdown|the\s(?:latest\s)?(?:victim|target)|a\svictim|victim|investigating\sa|recovering\sfrom)\b|\b(?:has\s|have\s|had\s)?(?:suffer(?:s|ed)?|experienc(?:es|ed)|f[ae]ll(?:s|en)?\svictim)\b|\b(?:refused|declined|decided\snot|agreed)\sto\spay\b|\b(?:notif(?:ies|ied|y)|is\snotifying|alert(?:s|ed)|inform(?:s|ed)|warn(?:s|ed))\s(?:(?:its|their|some|about|of)\s)*(?:\d[\d,]*\s)?(?:customers|patients|users|employees|clients|members|students|parents|staff|residents|individuals|donors|guests)\b)|(?P<report>\b(?:has\s|have\s|had\s)?(?:confirm|disclos|reveal|report|announc|admit|acknowledg|detect|discover|identif|sa(?:y|ys|id))(?:s|es|ed|d|ied|ies|y|ing)?\s(?:that\s)?[^.;\n]{0,80}?\b(?:breach|cyber-?\s?attack|attack|hack|ransomware|incident|intrusion|compromise|phishing|malware|DDoS|data\sleak|unauthori[sz]ed))|(?P<apposition>,\s(?:a|an|the)\s(?P<desc>(?:[\p{L}\d][\p{L}\d'’\-]*\s){0,5})(?:company|firm|provider|maker|manufacturer|producer|retailer|chain|operator|developer|publisher|supplier|vendor|contractor|insurer|lender|bank|hospital|university|college|school|museum|platform|marketplace|website|service|app|startup|giant|organi[sz]ation|agency|consortium|exchange|network|brand|business|conglomerate|charity|nonprofit|foundation|association|institution|outlet|newspaper|broadcaster|airline|airport|carrier|utility|distributor|subsidiary|corporation|store|clinic|cooperative|laboratory)s?\b)|(?P<possessive>(?:'s|’s)\s(?:customers|users|subscribers|employees|patients|network|systems|servers|database|computer\ssystems)\b)|(?P<incident>\s(?:data\s)?(?:breach|hack)\b)|(?P<researchers>\s(?:security\s|threat\s|malware\s)?(?:researchers|analysts)\b)",
+        r"(?P<victim>\b(?:is|was|were|are|has\sbeen|have\sbeen|had\sbeen|gets|got|became|becomes)\s(?:also\s|reportedly\s|allegedly\s|recently\s|now\s)?(?:hit|hacked|breached|compromised|attacked|targeted|infected|struck|affected|impacted|defaced|disrupted|extorted|scammed|swindled|crippled|paralyzed|paralysed|knocked\soffline|taken\soffline|taken\sdown|the\s(?:latest\s)?(?:victim|target)|a\svictim|victim|investigating\sa|recovering\sfrom)\b|\b(?:has\s|have\s|had\s)?(?:suffer(?:s|ed)?|experienc(?:es|ed)|f[ae]ll(?:s|en)?\svictim)\b|\b(?:refused|declined|decided\snot|agreed)\sto\spay\b|\b(?:has|have|had)\s(?:its|their)\s(?:[\p{L}-]+\s){0,2}(?:dumped|leaked|stolen|encrypted|published|hacked|breached|defaced|compromised|exposed|deleted|wiped)\b|\b(?:is|was|are|were|has\sbeen|have\sbeen)\s(?:added|listed|named|posted)\s(?:to|on)\s(?:the\s|a\s|its\s|their\s)?(?:[\p{L}'’-]+\s){0,3}(?:leak|leaks|data\sleak)\b|\b(?:notif(?:ies|ied|y)|is\snotifying|alert(?:s|ed)|inform(?:s|ed)|warn(?:s|ed))\s(?:(?:its|their|some|about|of)\s)*(?:\d[\d,]*\s)?(?:customers|patients|users|employees|clients|members|students|parents|staff|residents|individuals|donors|guests)\b)|(?P<report>\b(?:has\s|have\s|had\s)?(?:confirm|disclos|reveal|report|announc|admit|acknowledg|detect|discover|identif|sa(?:y|ys|id))(?:s|es|ed|d|ied|ies|y|ing)?\s(?:that\s)?[^.;\n]{0,80}?\b(?:breach|cyber-?\s?attack|attack|hack|ransomware|incident|intrusion|compromise|phishing|malware|DDoS|data\sleak|unauthori[sz]ed))|(?P<apposition>,\s(?:a|an|the)\s(?P<desc>(?:[\p{L}\d][\p{L}\d'’\-]*\s){0,5})(?:company|firm|provider|maker|manufacturer|producer|retailer|chain|operator|developer|publisher|supplier|vendor|contractor|insurer|lender|bank|hospital|university|college|school|museum|platform|marketplace|website|service|app|startup|giant|organi[sz]ation|agency|consortium|exchange|network|brand|business|conglomerate|charity|nonprofit|foundation|association|institution|outlet|newspaper|broadcaster|airline|airport|carrier|utility|distributor|subsidiary|corporation|store|clinic|cooperative|laboratory)s?\b)|(?P<possessive>(?:'s|’s)\s(?:customers|users|subscribers|employees|patients|network|systems|servers|database|computer\ssystems)\b)|(?P<incident>\s(?:data\s)?(?:breach|hack)\b)|(?P<researchers>\s(?:security\s|threat\s|malware\s)?(?:researchers|analysts)\b)",
     )
 });
 
@@ -543,7 +547,7 @@ fn after_leading_of(text: &str, start: usize, head_start: usize) -> usize {
 }
 
 /// Whether `word` is a head noun by itself.
-fn is_head(word: &str) -> bool {
+pub(super) fn is_head(word: &str) -> bool {
     HEAD.find(word).is_some_and(|h| h.len() == word.len())
 }
 
@@ -597,10 +601,22 @@ pub(super) fn by_context(text: &str, taken: &[Range<usize>]) -> Vec<Found> {
         if c.name("apposition").is_some() && !ends_apposition(text, &c) {
             continue;
         }
-        let Some(name) = name_before(text, cue_start) else { continue };
         let victim = c.name("victim").is_some();
+        // "Graff, a high society jeweler, is hit": the name before the appositive.
+        let Some(name) =
+            name_before(text, cue_start).or_else(|| victim.then(|| before_appositive(text, cue_start)).flatten())
+        else {
+            continue;
+        };
         let possessive = c.name("possessive").is_some();
-        let cue = if victim || possessive || c.name("apposition").is_some() { Cue::Victim } else { Cue::Either };
+        // Organisations disclose breaches; people and organisations both say and confirm things.
+        let says = c.name("report").is_some_and(|r| {
+            let verb = r.as_str().trim_start_matches("has ").trim_start_matches("have ").trim_start_matches("had ");
+            verb.starts_with("sa") || verb.starts_with("confirm")
+        });
+        let reports = c.name("report").is_some() && !says;
+        let cue =
+            if victim || possessive || reports || c.name("apposition").is_some() { Cue::Victim } else { Cue::Either };
         // "Analysts said the breach ...", "Independent researchers": a lone capitalised word
         // opening a sentence may be a plural noun.
         let lone_plural = at_sentence_start(text, name.start)
@@ -621,6 +637,18 @@ pub(super) fn by_context(text: &str, taken: &[Range<usize>]) -> Vec<Found> {
         }
     }
     found
+}
+
+/// The name before an appositive that ends just before `at`: "Graff, a high society jeweler, ".
+fn before_appositive(text: &str, at: usize) -> Option<Range<usize>> {
+    let window = before(text, at, APPOSITIVE_BYTES).strip_suffix(", ")?;
+    let opening = window.rfind(", ")?;
+    let appositive = &window[opening + 2..];
+    let starts = ["a ", "an ", "the "].iter().any(|a| appositive.starts_with(a))
+        || appositive.split_once(['’', '\'']).is_some_and(|(owner, _)| owner.starts_with(char::is_uppercase));
+    let one_phrase = !appositive.contains(['.', ';', ':', '!', '?', '(', ')']);
+    let name_end = at - 2 - window.len() + opening;
+    (starts && one_phrase).then(|| name_before(text, name_end)).flatten()
 }
 
 /// The name that starts at `at`, if one does.
@@ -869,6 +897,11 @@ mod tests {
     const CONTEXTS: &[Case] = &[
         // Victims by what happened to them, and the names coordinated with them.
         case!("Kestrel Mart was hit by ransomware on Friday.", ["Kestrel Mart"]),
+        case!("Harlow Valley Dental Partners discloses a ransomware incident.", ["Harlow Valley Dental Partners"]),
+        case!("Brindle Orthodontics has its data dumped by a gang.", ["Brindle Orthodontics"]),
+        case!("Quorvane was added to the gang's leak site.", ["Quorvane"]),
+        case!("Tamsin, a high society jeweler, is hit with ransomware.", ["Tamsin"]),
+        case!("Paymaxa, Europe’s largest payroll firm, was breached.", ["Paymaxa"]),
         case!("In March Paymaxa disclosed a breach of its billing system.", ["Paymaxa"]),
         case!("Okex and Bitfinex suffered outages.", ["Bitfinex", "Okex"]),
         case!("Hackers breached Quorvane and stole data.", ["Quorvane"]),

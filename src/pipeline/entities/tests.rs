@@ -301,3 +301,30 @@ fn known_names_and_countries_win_over_organisation_cues() {
         doc.tagged.entities.iter().filter(|e| e.kind == EntityKind::Organization).map(|e| e.name.as_str()).collect();
     assert!(orgs.is_empty(), "{orgs:?}");
 }
+
+#[test]
+fn names_the_text_introduces_are_entities_in_every_mention() {
+    let doc = entities(
+        "A new Android trojan dubbed Foozer steals bank codes. Foozer2 followed in May, and the Foozer \
+         operators also run a hacking group known as Ember Fox. Ember Fox sent the lures.",
+    );
+    assert_eq!(mentions(&doc, named(&doc, EntityKind::Malware, "Foozer")), ["Foozer", "Foozer2"]);
+    assert_eq!(mentions(&doc, named(&doc, EntityKind::ThreatActor, "Foozer")), ["Foozer"], "the operators are a gang");
+    assert_eq!(mentions(&doc, named(&doc, EntityKind::ThreatActor, "Ember Fox")), ["Ember Fox", "Ember Fox"]);
+    assert!(tagged_as(&doc, EntityKind::Organization, "Ember Fox").is_none(), "a coined name is no organisation");
+}
+
+#[test]
+fn a_known_family_named_for_its_gang_and_its_versions() {
+    let doc =
+        entities("The Emotet botnet operators rent access. Their Emotet botnet, now Emotet4 or emotet 4.1, spreads.");
+    assert_eq!(mentions(&doc, named(&doc, EntityKind::ThreatActor, "Emotet")), ["Emotet"]);
+    assert_eq!(mentions(&doc, named(&doc, EntityKind::Malware, "Emotet")), ["Emotet", "Emotet4", "emotet 4.1"]);
+}
+
+#[test]
+fn an_alias_given_beside_a_known_name_is_another_of_its_mentions() {
+    let doc = entities("APT29 (aka Grimwald Spider) returned. Grimwald Spider sent lures.");
+    let actor = doc.tagged.entities.iter().find(|e| mentions(&doc, e).contains(&"APT29")).expect("APT29 is tagged");
+    assert_eq!(mentions(&doc, actor), ["APT29", "Grimwald Spider", "Grimwald Spider"]);
+}
