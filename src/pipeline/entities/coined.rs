@@ -362,9 +362,13 @@ pub(super) fn find(text: &str, known: &[Known]) -> Vec<Coined> {
                     known.iter().find(|k| known_at(k)).map(|k| k.range.clone()).or(r)
                 };
                 let before = named_at(name_ending_at(text, left, ""), &|k| k.range.end == left);
-                let after = named_at(name_after(text, m.end()), &|k| k.range.start == right);
-                if let (Some(before), Some(after)) = (before, after) {
-                    aliases.push((before, after));
+                let mut after = named_at(name_after(text, m.end()), &|k| k.range.start == right);
+                // "(aka The Gaza Cybergang, Moonlight or DustySky)": each is another name.
+                while let (Some(first), Some(other)) = (before.clone(), after.clone()) {
+                    aliases.push((first, other.clone()));
+                    let next =
+                        [", or ", ", and ", ", ", " or ", " and "].iter().find(|s| text[other.end..].starts_with(**s));
+                    after = next.and_then(|s| name_after(text, other.end + s.len() - 1));
                 }
             }
             _ => {}
@@ -584,7 +588,14 @@ fn ends_phrase(text: &str, end: usize) -> bool {
 /// headline ("Microsoft Threat Intelligence group").
 fn name_ending_at(text: &str, at: usize, separator: &str) -> Option<Range<usize>> {
     let end = text[..at].strip_suffix(separator)?.len();
-    let (mut start, mut scan, mut words) = (end, end, 0);
+    // A version closes a name: "the Guccifer 2.0 persona".
+    let version = word_ending_at(text, end)
+        .filter(|&s| text[s..end].starts_with(|c: char| c.is_ascii_digit()))
+        .filter(|&s| text[s..end].chars().all(|c| c.is_ascii_digit() || c == '.'))
+        .and_then(|s| text[..s].strip_suffix(' '))
+        .map(str::len);
+    let scan_from = version.unwrap_or(end);
+    let (mut start, mut scan, mut words) = (scan_from, scan_from, 0);
     // A word ending in a full stop ends a sentence: the name is in the next one.
     let in_name = |s: usize, e: usize| !text[s..e].ends_with('.') && is_name_word(&text[s..e]);
     while let Some(s) = word_ending_at(text, scan).filter(|&s| in_name(s, scan)) {
@@ -627,6 +638,7 @@ fn word_ending_at(text: &str, end: usize) -> Option<usize> {
 fn name_after(text: &str, at: usize) -> Option<Range<usize>> {
     let rest = text[at..].strip_prefix(' ')?;
     let rest = rest.strip_prefix(['"', '“', '\'', '‘']).unwrap_or(rest);
+    let rest = rest.strip_prefix("the ").or_else(|| rest.strip_prefix("The ")).unwrap_or(rest);
     let start = text.len() - rest.len();
     let mut end = start;
     for _ in 0..MAX_NAME_WORDS {
@@ -838,6 +850,20 @@ mod tests {
         let known = [Known { range: start..start + 8, kind: EntityKind::Malware }];
         let found = find(text, &known);
         assert_eq!((found[0].kind, found[0].alias_of), (EntityKind::ThreatActor, None), "the noun before says a group");
+    }
+
+    #[test]
+    fn every_name_of_an_alias_list_is_an_alias() {
+        let text = "Grimbolt (aka The Ember Fox, Quelp or Zanzi Team) is back.";
+        let found = find(text, &[Known { range: 0..8, kind: EntityKind::ThreatActor }]);
+        let names: Vec<&str> = found.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Ember Fox", "Quelp", "Zanzi Team"]);
+        assert!(found.iter().all(|c| c.alias_of == Some(0)));
+    }
+
+    #[test]
+    fn a_version_closes_a_name() {
+        assert_eq!(coined("Then the Quelp 2.0 persona leaked it."), one(EntityKind::ThreatActor, "Quelp 2.0", 1));
     }
 
     #[test]

@@ -74,6 +74,7 @@ pub(super) const ACTOR_NOUNS: &[&str] = &[
     "hacktivists",
     "cybercriminals",
     "adversary",
+    "persona",
 ];
 
 /// Words that introduce a name as one of an attacker's: "dubbed X", "tracked as X". Not
