@@ -83,9 +83,11 @@ pub struct Scores {
     pub roles: BTreeMap<&'static str, Count>,
 }
 
-/// Rounded to three decimals before averaging, as `score_casie.py` does, so the two agree.
+/// Rounded to three decimals before averaging, as `score_casie.py` does, so the two agree:
+/// from the exact value of `x`, as Python's `round` does, not from `x * 1000`, which may round
+/// a value just below a half up (0.5345 is 0.53449999... in binary).
 fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+    format!("{x:.3}").parse().expect("a formatted float parses")
 }
 
 impl Scores {
@@ -226,6 +228,16 @@ mod tests {
                 .map(|&(role, start, end)| Argument { role: role.into(), start, end, subtype: String::new() })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn rounding_follows_the_exact_value_as_python_does() {
+        // What Python's round(x, 3) gives for each: in binary, the first three lie just below a
+        // half, and go down.
+        assert_eq!(round3((0.543 + 0.526) / 2.0), 0.534);
+        assert_eq!(round3(0.1235), 0.123);
+        assert_eq!(round3(0.5355), 0.535);
+        assert_eq!(round3(0.9996), 1.0);
     }
 
     fn entity(id: &str, spans: &[(u32, u32)]) -> pb::Entity {
