@@ -126,6 +126,8 @@ const OPENERS: &[&str] = &[
     "crypto",
     "state-sponsored",
     "nation-state",
+    "no",
+    "top",
 ];
 
 /// Capitalised words that are no part of a name either, but do not open one: after them, the
@@ -673,6 +675,11 @@ fn noun_before(text: &str, at: usize) -> Option<EntityKind> {
         if word != "hacker" && ACTOR_NOUNS.contains(&word.as_str()) {
             return Some(EntityKind::ThreatActor);
         }
+        // An article opens the phrase the naming word names: "the RAT registers a service
+        // called X" names a service.
+        if ["a", "an", "the"].contains(&word.as_str()) {
+            return None;
+        }
     }
     None
 }
@@ -889,6 +896,8 @@ mod tests {
             "Anna Berg, the creator of ID-Ransomware, agreed.",
             "Quelp is an attractive avenue for malware because it is popular.",
             "Request forgery (CSRF, or Quelp) was a sleeping giant.",
+            "The RAT registers a service called AutoQuelp.",
+            "The No 3 mobile malware is a trojan.",
             "It spread across Europe. Ransomware followed.",
         ] {
             assert!(coined(text).is_empty(), "{text}: {:?}", coined(text));
