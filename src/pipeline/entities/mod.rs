@@ -289,6 +289,9 @@ impl Registry {
                 }
             }
         }
+        if surfaces.is_empty() {
+            return;
+        }
         let Ok(automaton) = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
