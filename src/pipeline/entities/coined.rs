@@ -7,7 +7,7 @@
 //!
 //! Only the words beside a cue are read, so the cost is the cues', not the article's.
 
-use std::{collections::HashMap, ops::Range, sync::LazyLock};
+use std::{collections::HashSet, ops::Range, sync::LazyLock};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -290,7 +290,7 @@ enum Cue {
 }
 
 static CUES: LazyLock<(AhoCorasick, Vec<Cue>)> = LazyLock::new(|| {
-    let malware = MALWARE_NOUNS.iter().map(|w| (*w, Cue::Malware));
+    let malware = MALWARE_NOUNS.iter().filter(|w| !NAMING_NOUNS_EXCLUDED.contains(w)).map(|w| (*w, Cue::Malware));
     // "a hacker known as X" is a person's handle; "Uyghur groups" are communities.
     let actors = ACTOR_NOUNS.iter().filter(|w| !matches!(**w, "hacker" | "groups")).map(|w| (*w, Cue::Actor));
     let naming = NAMING_WORDS.iter().map(|w| (*w, Cue::Naming));
@@ -319,7 +319,7 @@ pub(super) fn find(text: &str, known: &[Known]) -> Vec<Coined> {
         let cue = &text[m.range()];
         let lowercase = cue.chars().all(|c| !c.is_uppercase());
         match kinds[m.pattern().as_usize()] {
-            Cue::Malware if !NAMING_NOUNS_EXCLUDED.contains(&cue.to_lowercase().as_str()) => {
+            Cue::Malware => {
                 if next_word_in(text, m.end(), VICTIM_WORDS) || in_title_or_detection(text, m.end(), lowercase) {
                     continue;
                 }
@@ -377,14 +377,14 @@ pub(super) fn find(text: &str, known: &[Known]) -> Vec<Coined> {
         }
     }
     let mut coined: Vec<Coined> = Vec::new();
-    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut names: HashSet<String> = HashSet::new();
     let mut add = |coined: &mut Vec<Coined>, kind: EntityKind, range: Range<usize>, alias_of: Option<usize>| {
         let name = &text[range];
         // "USB worm", "ATM malware": short capitals alone say what the malware is for.
         let short_capitals =
             name.chars().filter(|c| c.is_alphabetic()).count() <= 3 && !name.chars().any(char::is_lowercase);
-        if !by_name.contains_key(name) && !is_lowercase_elsewhere(text, name) && !short_capitals {
-            by_name.insert(name.to_string(), coined.len());
+        if !names.contains(name) && !is_lowercase_elsewhere(text, name) && !short_capitals {
+            names.insert(name.to_string());
             coined.push(Coined { kind, name: name.to_string(), mentions: Vec::new(), alias_of });
         }
     };
