@@ -7,6 +7,10 @@
 //!
 //! Only the words beside a cue are read, so the cost is the cues', not the article's.
 
+mod agents;
+
+pub(super) use agents::acts;
+
 use std::{collections::HashSet, ops::Range, sync::LazyLock};
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -376,6 +380,7 @@ pub(super) fn find(text: &str, known: &[Known]) -> Vec<Coined> {
             _ => {}
         }
     }
+    introduced.extend(agents::introduced(text).into_iter().map(|r| (EntityKind::ThreatActor, r, false)));
     let mut coined: Vec<Coined> = Vec::new();
     let mut names: HashSet<String> = HashSet::new();
     let mut add = |coined: &mut Vec<Coined>, kind: EntityKind, range: Range<usize>, alias_of: Option<usize>| {
@@ -425,10 +430,10 @@ fn kind_of_name(name: &str, kind: EntityKind) -> EntityKind {
     if ACTOR_NAME_ENDS.contains(&last) { EntityKind::ThreatActor } else { kind }
 }
 
-/// True when the name ending at `end` is a gang's, named after its malware: "the Foozer
-/// ransomware gang", "Foozer operators".
-pub(super) fn names_a_gang(text: &str, end: usize) -> bool {
-    described_as_actor(text, end) || followed_by_gang_noun(text, end)
+/// True when the mention at `name` is a gang's, named after its malware: "the Foozer
+/// ransomware gang", "Foozer operators", "Foozer claims the attack".
+pub(super) fn names_a_gang(text: &str, name: &Range<usize>) -> bool {
+    described_as_actor(text, name.end) || followed_by_gang_noun(text, name.end) || agents::acts_as_attacker(text, name)
 }
 
 /// True when an appositive right after `end` says a party of attackers: ", a cybercriminal
@@ -821,8 +826,10 @@ mod tests {
         assert_eq!(coined("The Foozer ransomware gang leaked the files."), one(EntityKind::ThreatActor, "Foozer", 1));
         assert_eq!(coined("The Xanthe Team ransomware hit."), one(EntityKind::ThreatActor, "Xanthe Team", 1));
         let text = "The Hive ransomware gang struck.";
-        assert!(names_a_gang(text, text.find(" ransomware").expect("in the text")));
-        assert!(!names_a_gang("The Hive ransomware struck.", 8));
+        let end = text.find(" ransomware").expect("in the text");
+        assert!(names_a_gang(text, &(end - 4..end)));
+        assert!(!names_a_gang("The Hive ransomware struck.", &(4..8)));
+        assert!(names_a_gang("Hive claims the attack on a clinic.", &(0..4)), "a family that claims is its gang");
     }
 
     #[test]
@@ -834,9 +841,10 @@ mod tests {
     #[test]
     fn an_appositive_that_says_a_group_makes_a_family_name_a_gang() {
         let text = "Check Point describes Foozer Banker, a cybercriminal group that sends lures.";
-        assert!(names_a_gang(text, text.find(", a").expect("in the text")));
+        let end = text.find(", a").expect("in the text");
+        assert!(names_a_gang(text, &(end - 12..end)));
         let text = "Foozer, a backdoor used by the group, returned.";
-        assert!(!names_a_gang(text, text.find(", a").expect("in the text")), "the group is another party");
+        assert!(!names_a_gang(text, &(0..6)), "the group is another party");
     }
 
     #[test]

@@ -97,7 +97,7 @@ impl Step for Entities {
         for hit in &hits {
             let e = hit.entry;
             // "the Hive ransomware gang" is the gang named after its ransomware.
-            if e.kind == EntityKind::Malware && coined::names_a_gang(text, hit.range.end) {
+            if e.kind == EntityKind::Malware && coined::names_a_gang(text, &hit.range) {
                 let (gang, written) = coined::gang_of(text, &e.name, hit.range.clone());
                 found.mention(EntityKind::ThreatActor, &gang, "", "", written);
                 continue;
@@ -114,7 +114,7 @@ impl Step for Entities {
                     let i = found.mention(e.kind, &e.name, &e.country_code, &e.external_id, range);
                     found.entities[i].category = e.category;
                 } else {
-                    let gang = c.kind == EntityKind::Malware && coined::names_a_gang(text, range.end);
+                    let gang = c.kind == EntityKind::Malware && coined::names_a_gang(text, &range);
                     found.mention(if gang { EntityKind::ThreatActor } else { c.kind }, &c.name, "", "", range);
                 }
             }
@@ -188,7 +188,10 @@ fn confirmed<'g>(text: &str, mut hits: Vec<gazetteer::Hit<'g>>) -> Vec<gazetteer
         .iter()
         .filter(|h| {
             h.vouch == Vouch::Alone
-                || (h.vouch == Vouch::Cue && (cues::near_cue(text, &h.range) || cues::shouted(text, &h.range)))
+                || (h.vouch == Vouch::Cue
+                    && (cues::near_cue(text, &h.range)
+                        || cues::shouted(text, &h.range)
+                        || coined::acts(text, &h.range)))
         })
         .map(entry)
         .collect();
