@@ -6,6 +6,10 @@ GOLD: short human-coded incident reports (shared/news/*.jsonl), one JSON object 
 PRED: EnrichResponse proto3 JSON lines (`enrich` output); mention offsets are code points of
 the input text too.
 
+An attacker coded by its malware's name ("Emotet", "the Ryuk ransomware") is found by a MALWARE
+entity too: the news coders name the family when no group is named, and the family is what
+the name is. The strict figure, without it, is printed beside.
+
 A coded span counts when it is a proper name: after a leading article, it starts with an
 uppercase letter and has a capitalised word that is not a pronoun, number or common noun
 ("They", "Hackers", "Four universities" do not count). It is found when a mention of an
@@ -23,6 +27,9 @@ FITTING = {
     "targets": {"ORGANIZATION", "GOVERNMENT_BODY", "COUNTRY", "PERSON", "PRODUCT"},
     "attackers": {"THREAT_ACTOR", "GROUP", "ORGANIZATION", "COUNTRY", "GOVERNMENT_BODY", "PERSON"},
 }
+
+# What an attacker coded by its family's name is found by as well.
+FAMILY = "MALWARE"
 
 # Capitalised words that do not make a span a name on their own.
 COMMON = set("""
@@ -63,6 +70,7 @@ def score(gold_path, pred_path):
     """Per role: [found, proper names], and the misses as (id, span, text, tagged nearby)."""
     pred = mentions_by_article(pred_path)
     counts = {role: [0, 0] for role in FITTING}
+    families = 0
     misses = []
     for line in open(gold_path, encoding="utf-8"):
         if not line.strip():
@@ -78,9 +86,11 @@ def score(gold_path, pred_path):
                 over = [(k, n) for k, n, s, e in ours if s < end and start < e]
                 if any(k in kinds for k, _ in over):
                     counts[role][0] += 1
+                elif role == "attackers" and any(k == FAMILY for k, _ in over):
+                    families += 1
                 else:
                     misses.append((g["id"], role, span, g["text"], over))
-    return counts, misses
+    return counts, families, misses
 
 
 def share(found, total):
@@ -96,20 +106,25 @@ def main():
         ap.error("give as many PRED files as GOLD files")
     half = len(args.files) // 2
     total = {role: [0, 0] for role in FITTING}
+    total_families = 0
     for gold_path, pred_path in zip(args.files[:half], args.files[half:]):
-        counts, misses = score(gold_path, pred_path)
-        name = os.path.basename(gold_path)
+        counts, families, misses = score(gold_path, pred_path)
+        total_families += families
         for role, (found, n) in counts.items():
             total[role][0] += found
             total[role][1] += n
-        both = [sum(c[i] for c in counts.values()) for i in (0, 1)]
-        print(f"{name:28} targets {share(*counts['targets'])}  attackers {share(*counts['attackers'])}"
-              f"  both {share(*both)}")
+        report(os.path.basename(gold_path), counts, families)
         for doc_id, role, span, text, over in misses[: args.misses]:
             print(f"  miss {role[:-1]:8} {span!r:40} tagged {over}\n       {doc_id}: {text[:160]}")
-    both = [sum(c[i] for c in total.values()) for i in (0, 1)]
-    print(f"{'all':28} targets {share(*total['targets'])}  attackers {share(*total['attackers'])}"
-          f"  both {share(*both)}")
+    report("all", total, total_families)
+
+
+def report(name, counts, families):
+    """One line of figures: targets, attackers with families, the strict attackers, both."""
+    found, n = counts["attackers"]
+    both = [sum(c[i] for c in counts.values()) for i in (0, 1)]
+    print(f"{name:24} targets {share(*counts['targets'])}  attackers {share(found + families, n)}"
+          f" (strict {share(found, n)})  both {share(both[0] + families, both[1])}")
 
 
 if __name__ == "__main__":

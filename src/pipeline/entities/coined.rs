@@ -8,6 +8,7 @@
 //! Only the words beside a cue are read, so the cost is the cues', not the article's.
 
 mod agents;
+mod handles;
 
 pub(super) use agents::acts;
 
@@ -186,6 +187,7 @@ const NOT_NAME_WORDS: &[&str] = &[
     "cybercrime",
     "intelligence",
     "research",
+    "aka",
 ];
 
 /// Words after a malware noun that make the name before it the victim's: "the Kestrel Mart
@@ -295,7 +297,7 @@ enum Cue {
 
 static CUES: LazyLock<(AhoCorasick, Vec<Cue>)> = LazyLock::new(|| {
     let malware = MALWARE_NOUNS.iter().filter(|w| !NAMING_NOUNS_EXCLUDED.contains(w)).map(|w| (*w, Cue::Malware));
-    // "a hacker known as X" is a person's handle; "Uyghur groups" are communities.
+    // "the Google hacker" describes a person by another name; "Uyghur groups" are communities.
     let actors = ACTOR_NOUNS.iter().filter(|w| !matches!(**w, "hacker" | "groups")).map(|w| (*w, Cue::Actor));
     let naming = NAMING_WORDS.iter().map(|w| (*w, Cue::Naming));
     let alias = ALIAS_WORDS.iter().map(|w| (*w, Cue::Alias));
@@ -380,7 +382,8 @@ pub(super) fn find(text: &str, known: &[Known]) -> Vec<Coined> {
             _ => {}
         }
     }
-    introduced.extend(agents::introduced(text).into_iter().map(|r| (EntityKind::ThreatActor, r, false)));
+    let agents = agents::introduced(text).into_iter().chain(handles::introduced(text));
+    introduced.extend(agents.map(|r| (EntityKind::ThreatActor, r, false)));
     let mut coined: Vec<Coined> = Vec::new();
     let mut names: HashSet<String> = HashSet::new();
     let mut add = |coined: &mut Vec<Coined>, kind: EntityKind, range: Range<usize>, alias_of: Option<usize>| {
@@ -677,7 +680,7 @@ fn noun_before(text: &str, at: usize) -> Option<EntityKind> {
         if MALWARE_NOUNS.contains(&word.as_str()) || word == "kit" {
             return Some(EntityKind::Malware);
         }
-        if word != "hacker" && ACTOR_NOUNS.contains(&word.as_str()) {
+        if ACTOR_NOUNS.contains(&word.as_str()) {
             return Some(EntityKind::ThreatActor);
         }
         // An article opens the phrase the naming word names: "the RAT registers a service
@@ -810,7 +813,8 @@ mod tests {
             one(EntityKind::ThreatActor, "Quelp Squad", 1)
         );
         assert!(coined("The flaw known as Quillbleed was patched.").is_empty(), "a flaw is no malware");
-        assert!(coined("A hacker known as Zanzi posted the data.").is_empty(), "one hacker's handle is a person's");
+        assert_eq!(coined("A hacker known as Zanzi posted the data."), one(EntityKind::ThreatActor, "Zanzi", 1));
+        assert_eq!(coined("A hacker dubbed Zanzi aka Zan hacked it."), one(EntityKind::ThreatActor, "Zanzi", 1));
     }
 
     #[test]

@@ -200,8 +200,10 @@ pub(super) fn introduced(text: &str) -> Vec<Range<usize>> {
             names.extend(agent_before(text, verb.start).filter(|r| !is_generic(text, r)));
         }
     }
-    names.extend(names_after(text, " by ", PASSIVE_WORDS));
-    names.extend(names_after(text, " from ", MEMBER_NOUNS));
+    // After "by" or "from", a generic word is no name anywhere: "hackers from the Army".
+    let generic = |r: &Range<usize>| GENERIC_AGENTS.contains(&text[r.clone()].to_lowercase().as_str());
+    names.extend(names_after(text, " by ", PASSIVE_WORDS).filter(|r| !generic(r)));
+    names.extend(names_after(text, " from ", MEMBER_NOUNS).filter(|r| !generic(r)));
     names
 }
 
@@ -246,11 +248,25 @@ fn verbs(text: &str) -> impl Iterator<Item = (Range<usize>, Verb)> + '_ {
         .map(|m| (m.range(), kinds[m.pattern().as_usize()]))
 }
 
-/// True when the word after `end` opens an object: an opener, a number or a name.
+/// True when the word after `end` opens an object: an opener, a number, a name or a domain
+/// ("Zorblax hacks foozle.com").
 fn object_follows(text: &str, end: usize) -> bool {
     let Some(rest) = text[end..].strip_prefix(' ') else { return false };
     let word = &rest[..rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len())];
-    word.starts_with(|c: char| c.is_ascii_digit() || c.is_uppercase()) || OBJECT_OPENERS.contains(&word)
+    word.starts_with(|c: char| c.is_ascii_digit() || c.is_uppercase())
+        || OBJECT_OPENERS.contains(&word)
+        || is_domain(&rest[..rest.find([' ', ',', ';', ')']).unwrap_or(rest.len())])
+}
+
+/// True when `token` is a host name: dotted labels ending in letters ("foozle.co.uk").
+fn is_domain(token: &str) -> bool {
+    let token = token.trim_end_matches('.');
+    let mut labels = token.split('.');
+    let tld = labels.next_back().unwrap_or("");
+    token.contains('.')
+        && tld.len() >= 2
+        && tld.chars().all(|c| c.is_ascii_lowercase())
+        && labels.all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
 }
 
 /// True when "and" and an attacker verb follow `end`: "encrypted and leaked".
@@ -293,6 +309,7 @@ mod tests {
         assert_eq!(agents("Quillonix claims responsibility for the outage."), ["Quillonix"]);
         assert_eq!(agents("In name of #OpFoo, the Vexmoor leak 20 GB of mail."), ["Vexmoor"]);
         assert_eq!(agents("Krelltide encrypted and leaked data stolen from a dentist."), ["Krelltide"]);
+        assert_eq!(agents("Zorgax7 hacks foozle.co.uk and dumps 4,833 records."), ["Zorgax7"]);
     }
 
     #[test]
@@ -306,6 +323,7 @@ mod tests {
         assert_eq!(agents("The city portal was defaced by Zorblax Nine last night."), ["Zorblax Nine"]);
         assert_eq!(agents("It suffered a ransomware attack by Krelltide."), ["Krelltide"]);
         assert_eq!(agents("Hackers from the Vexmoor Kin posted the files."), ["Vexmoor Kin"]);
+        assert!(agents("Hackers from the Army posted the files.").is_empty());
     }
 
     #[test]
