@@ -9,6 +9,7 @@
 
 mod agents;
 mod handles;
+mod lists;
 
 pub(super) use agents::acts;
 
@@ -65,6 +66,7 @@ const NAMING_WORDS: &[&str] = &[
     "called",
     "known as",
     "tracked as",
+    "identified as",
     "calling itself",
     "calls itself",
 ];
@@ -384,6 +386,7 @@ pub(super) fn find(text: &str, known: &[Known]) -> Vec<Coined> {
     }
     let agents = agents::introduced(text).into_iter().chain(handles::introduced(text));
     introduced.extend(agents.map(|r| (EntityKind::ThreatActor, r, false)));
+    introduced.extend(lists::introduced(text, known).into_iter().map(|r| (EntityKind::Malware, r, false)));
     let mut coined: Vec<Coined> = Vec::new();
     let mut names: HashSet<String> = HashSet::new();
     let mut add = |coined: &mut Vec<Coined>, kind: EntityKind, range: Range<usize>, alias_of: Option<usize>| {
@@ -643,11 +646,11 @@ fn word_ending_at(text: &str, end: usize) -> Option<usize> {
     Some(start)
 }
 
-/// The name right after `at` (one space on, quotes allowed): up to [`MAX_NAME_WORDS`] name
-/// words.
+/// The name right after `at` (one space on, quotes allowed, with the space that tokenised text
+/// puts inside them: "“ Foozer ”"): up to [`MAX_NAME_WORDS`] name words.
 fn name_after(text: &str, at: usize) -> Option<Range<usize>> {
     let rest = text[at..].strip_prefix(' ')?;
-    let rest = rest.strip_prefix(['"', '“', '\'', '‘']).unwrap_or(rest);
+    let rest = rest.strip_prefix(['"', '“', '\'', '‘']).map_or(rest, |r| r.strip_prefix(' ').unwrap_or(r));
     let rest = rest.strip_prefix("the ").or_else(|| rest.strip_prefix("The ")).unwrap_or(rest);
     let start = text.len() - rest.len();
     let mut end = start;
@@ -806,6 +809,9 @@ mod tests {
     fn naming_words_name_by_the_noun_before_them() {
         let text = "A new Android banking trojan dubbed Foozer spreads by text message.";
         assert_eq!(coined(text), one(EntityKind::Malware, "Foozer", 1));
+        let text = "The hosts are part of a botnet , identified as Foozer , run from abroad.";
+        assert_eq!(coined(text), one(EntityKind::Malware, "Foozer", 1));
+        assert!(coined("The attacker was identified as a Chinese national.").is_empty());
         let text = "A hacking group known as Ember Fox targeted ministries.";
         assert_eq!(coined(text), one(EntityKind::ThreatActor, "Ember Fox", 1));
         assert_eq!(
@@ -813,6 +819,10 @@ mod tests {
             one(EntityKind::ThreatActor, "Quelp Squad", 1)
         );
         assert!(coined("The flaw known as Quillbleed was patched.").is_empty(), "a flaw is no malware");
+        assert_eq!(
+            coined("In June a group called “ Quelp Leakers ” on telegram posted it ."),
+            one(EntityKind::ThreatActor, "Quelp Leakers", 1)
+        );
         assert_eq!(coined("A hacker known as Zanzi posted the data."), one(EntityKind::ThreatActor, "Zanzi", 1));
         assert_eq!(coined("A hacker dubbed Zanzi aka Zan hacked it."), one(EntityKind::ThreatActor, "Zanzi", 1));
     }

@@ -25,6 +25,10 @@ const READINGS: &str = include_str!("data/catalogue/readings.tsv");
 /// own: short ones ("Duqu") are too near other words.
 const MIN_CASELESS_LETTERS: usize = 5;
 
+/// Letters a threat actor or malware name needs before digits written on it are its version:
+/// "Ryuk2" is Ryuk's, "APT38" is no version of "APT3".
+const MIN_VERSIONED_LETTERS: usize = 4;
+
 /// Single words that files from elsewhere use as names but that news uses as words: loaded
 /// aliases equal to one of these are skipped. The catalogue decides by word frequencies
 /// instead, which a loaded file does not come with.
@@ -304,8 +308,15 @@ impl Gazetteer {
         let mut hits: Vec<Hit<'g>> = self
             .automaton
             .find_iter(text)
-            .filter(|m| is_word_boundary(text, m.start(), m.end()))
-            .map(|m| hit(m.range(), m.pattern().as_usize()))
+            .filter_map(|m| {
+                let pattern = m.pattern().as_usize();
+                let end = if is_word_boundary(text, m.start(), m.end()) {
+                    m.end()
+                } else {
+                    self.version_written_on(text, m.start(), m.end(), pattern)?
+                };
+                Some(hit(m.start()..end, pattern))
+            })
             .collect();
         let exact: Vec<std::ops::Range<usize>> = hits.iter().map(|h| h.range.clone()).collect();
         let before = hits.len();
@@ -324,6 +335,22 @@ impl Gazetteer {
             hits.sort_by_key(|h| h.range.start);
         }
         hits
+    }
+
+    /// Where a version written on a threat actor's or malware's name ends ("Shamoon2",
+    /// "Foozer3.1"), when the name ends in a letter and is long enough that digits after it
+    /// make no other name ("APT3" of "APT38").
+    fn version_written_on(&self, text: &str, start: usize, end: usize, pattern: usize) -> Option<usize> {
+        let entry = &self.entries[self.pattern_entry[pattern]];
+        let name = &text[start..end];
+        let named = matches!(entry.kind, EntityKind::ThreatActor | EntityKind::Malware)
+            && name.ends_with(char::is_alphabetic)
+            && name.chars().filter(|c| c.is_alphabetic()).count() >= MIN_VERSIONED_LETTERS;
+        let rest = &text[end..];
+        let run = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let run = rest[..run].trim_end_matches('.').len();
+        let versioned = named && rest.starts_with(|c: char| c.is_ascii_digit());
+        (versioned && is_word_boundary(text, start, end + run)).then_some(end + run)
     }
 
     /// Whether `written`, the threat actor or malware name `pattern` in another case, stands

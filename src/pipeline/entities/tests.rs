@@ -328,3 +328,11 @@ fn an_alias_given_beside_a_known_name_is_another_of_its_mentions() {
     let actor = doc.tagged.entities.iter().find(|e| mentions(&doc, e).contains(&"APT29")).expect("APT29 is tagged");
     assert_eq!(mentions(&doc, actor), ["APT29", "Grimwald Spider", "Grimwald Spider"]);
 }
+
+#[test]
+fn a_version_written_on_a_known_name_is_its_mention_alone() {
+    let doc = entities("Defenders can now detect more Shamoon2 related compromises.");
+    assert_eq!(mentions(&doc, named(&doc, EntityKind::Malware, "Shamoon")), ["Shamoon2"]);
+    let doc = entities("The group APT38 stole funds.");
+    assert!(doc.tagged.entities.iter().all(|e| e.name != "APT3"), "{:#?}", doc.tagged.entities);
+}
