@@ -12,6 +12,7 @@ mod handles;
 mod lists;
 
 pub(super) use agents::acts;
+pub(super) use lists::listed_beside;
 
 use std::{collections::HashSet, ops::Range, sync::LazyLock};
 
@@ -504,6 +505,18 @@ fn in_title_or_detection(text: &str, end: usize, lowercase: bool) -> bool {
     detection || title
 }
 
+/// Platforms that open detection names besides malware nouns: "OSX.Foozer", "Win32.Foozer".
+const DETECTION_PLATFORMS: &[&str] = &["osx", "macos", "win32", "win64", "linux", "android", "hacktool", "ransom"];
+
+/// True when the name at `name` ends a detection name ("Trojan.Foozer", "OSX.Foozer"): a
+/// malware noun or a platform, then a dot, right before it.
+pub(super) fn in_detection_name(text: &str, name: &Range<usize>) -> bool {
+    let Some(head) = text[..name.start].strip_suffix('.') else { return false };
+    let start = head.rfind(|c: char| !c.is_alphanumeric()).map_or(0, |i| i + 1);
+    let word = head[start..].to_lowercase();
+    MALWARE_NOUNS.contains(&word.as_str()) || DETECTION_PLATFORMS.contains(&word.as_str())
+}
+
 /// True when the word right after `at` (one space on) is one of `words`, whatever its case.
 fn next_word_in(text: &str, at: usize, words: &[&str]) -> bool {
     let Some(rest) = text[at..].strip_prefix(' ') else { return false };
@@ -525,8 +538,8 @@ fn members_before(text: &str, at: usize) -> Vec<Range<usize>> {
             _ => break,
         }
     }
-    // Quotes around the name: 'the so-called "VPN Filter" malware'.
-    let quoted = text[..end].strip_suffix(['"', '”', '’', '\'']);
+    // Quotes around the name: 'the so-called "VPN Filter" malware', spaced in tokenised text.
+    let quoted = text[..end].strip_suffix(['"', '”', '’', '\'']).map(|q| q.strip_suffix(' ').unwrap_or(q));
     let Some(first) = name_ending_at(text, quoted.map_or(end, str::len), "") else { return Vec::new() };
     let mut members = vec![first];
     while members.len() < MAX_MEMBERS {
@@ -586,13 +599,18 @@ fn appositive(text: &str, at: usize, end: usize) -> Option<(Range<usize>, bool)>
         return None;
     }
     let by_comma = window[introduction..].starts_with(',');
-    name_ending_at(text, at - window.len() + introduction, "").map(|name| (name, by_comma))
+    // Tokenised text spaces its commas: "Foozer , a backdoor".
+    let name_end = at - window.len() + introduction;
+    let name_end = if by_comma { text[..name_end].strip_suffix(' ').map_or(name_end, str::len) } else { name_end };
+    name_ending_at(text, name_end, "").map(|name| (name, by_comma))
 }
 
 /// True when the noun phrase of an appositive ends at `end`, or goes on describing its noun;
 /// not when a verb follows ("Costin Raiu, the malware was still spreading").
 fn ends_phrase(text: &str, end: usize) -> bool {
-    let rest = &text[end..];
+    // Tokenised text spaces its punctuation: "a backdoor , used".
+    let rest =
+        text[end..].strip_prefix(' ').filter(|r| r.starts_with([',', '.', ';', ':', ')'])).unwrap_or(&text[end..]);
     rest.is_empty() || rest.starts_with([',', '.', ';', ':', ')', '—', '–']) || next_word_in(text, end, PHRASE_GOES_ON)
 }
 
@@ -828,10 +846,29 @@ mod tests {
     }
 
     #[test]
+    fn a_detection_name_ends_in_the_family() {
+        let text = "Detected as Trojan.Quelp and OSX.Quelp, not as Mr.Quelp.";
+        let at = |from: usize| text[from..].find("Quelp").map(|i| from + i..from + i + 5).expect("in the text");
+        let first = at(0);
+        let second = at(first.end);
+        assert!(in_detection_name(text, &first) && in_detection_name(text, &second));
+        assert!(!in_detection_name(text, &at(second.end)));
+    }
+
+    #[test]
     fn appositives_and_copulas_name() {
         let text = "Ember Fox, a Chinese-speaking espionage group, sent lures.";
         assert_eq!(coined(text), one(EntityKind::ThreatActor, "Ember Fox", 1));
         assert_eq!(coined("Grimbolt is a backdoor written in Go."), one(EntityKind::Malware, "Grimbolt", 1));
+        assert_eq!(
+            coined("It was infected with Quelp Ivy , a popular backdoor ."),
+            one(EntityKind::Malware, "Quelp Ivy", 1)
+        );
+        assert_eq!(coined("Zanzi is a DDoS tool used by the group."), one(EntityKind::Malware, "Zanzi", 1));
+        assert_eq!(
+            coined("They loaded the so-called “ Quelp Filter ” malware ."),
+            one(EntityKind::Malware, "Quelp Filter", 1)
+        );
         assert!(coined("Kestrel Mart. A ransomware outbreak followed.").is_empty());
     }
 

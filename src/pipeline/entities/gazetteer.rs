@@ -149,6 +149,7 @@ pub(super) const TECH_WORDS: &[&str] = &[
     "system",
     "windows",
     "linux",
+    "unix",
     "android",
     "apple",
     "google",
@@ -338,12 +339,13 @@ impl Gazetteer {
     }
 
     /// Where a version written on a threat actor's or malware's name ends ("Shamoon2",
-    /// "Foozer3.1"), when the name ends in a letter and is long enough that digits after it
-    /// make no other name ("APT3" of "APT38").
+    /// "Foozer3.1"), when the name needs no cue ("Kraken0" is a word and digits), ends in a
+    /// letter and is long enough that digits after it make no other name ("APT3" of "APT38").
     fn version_written_on(&self, text: &str, start: usize, end: usize, pattern: usize) -> Option<usize> {
         let entry = &self.entries[self.pattern_entry[pattern]];
         let name = &text[start..end];
         let named = matches!(entry.kind, EntityKind::ThreatActor | EntityKind::Malware)
+            && self.pattern_vouch[pattern] == Vouch::Alone
             && name.ends_with(char::is_alphabetic)
             && name.chars().filter(|c| c.is_alphabetic()).count() >= MIN_VERSIONED_LETTERS;
         let rest = &text[end..];

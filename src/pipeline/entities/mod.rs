@@ -97,6 +97,11 @@ impl Step for Entities {
         for hit in &hits {
             let e = hit.entry;
             // "the Hive ransomware gang" is the gang named after its ransomware.
+            // "Trojan.Sofacy": a detection name names the actor's malware.
+            if e.kind == EntityKind::ThreatActor && coined::in_detection_name(text, &hit.range) {
+                found.mention(EntityKind::Malware, &e.name, "", "", hit.range.clone());
+                continue;
+            }
             if e.kind == EntityKind::Malware && coined::names_a_gang(text, &hit.range) {
                 let (gang, written) = coined::gang_of(text, &e.name, hit.range.clone());
                 found.mention(EntityKind::ThreatActor, &gang, "", "", written);
@@ -174,7 +179,8 @@ impl Step for Entities {
 }
 
 /// The hits whose entry the article vouches for: a name that reads as an ordinary word too
-/// ("Tick", "Lazarus") counts when some mention of its entry stands beside a cyber cue, or the
+/// ("Tick", "Lazarus") counts when some mention of its entry stands beside a cyber cue, acts
+/// as attackers do, is listed beside a family that needs no cue ("Downeks and Quasar"), or the
 /// entry is also named by a name that needs none; a short form ("Spark" of "Spark backdoor")
 /// counts when the entry is named otherwise too.
 fn confirmed<'g>(text: &str, mut hits: Vec<gazetteer::Hit<'g>>) -> Vec<gazetteer::Hit<'g>> {
@@ -184,6 +190,11 @@ fn confirmed<'g>(text: &str, mut hits: Vec<gazetteer::Hit<'g>>) -> Vec<gazetteer
     // "Bart" in "Bart Groothuis" is part of a longer name, whatever the cue.
     hits.retain(|h| h.vouch == Vouch::Alone || !cues::inside_longer_name(text, &h.range));
     let entry = |h: &gazetteer::Hit<'_>| std::ptr::from_ref(h.entry);
+    let families: Vec<CleanRange> = hits
+        .iter()
+        .filter(|h| h.vouch == Vouch::Alone && h.entry.kind == EntityKind::Malware)
+        .map(|h| h.range.clone())
+        .collect();
     let named: HashSet<*const Entry> = hits
         .iter()
         .filter(|h| {
@@ -191,7 +202,8 @@ fn confirmed<'g>(text: &str, mut hits: Vec<gazetteer::Hit<'g>>) -> Vec<gazetteer
                 || (h.vouch == Vouch::Cue
                     && (cues::near_cue(text, &h.range)
                         || cues::shouted(text, &h.range)
-                        || coined::acts(text, &h.range)))
+                        || coined::acts(text, &h.range)
+                        || (h.entry.kind == EntityKind::Malware && coined::listed_beside(text, &h.range, &families))))
         })
         .map(entry)
         .collect();

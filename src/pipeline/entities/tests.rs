@@ -336,3 +336,9 @@ fn a_version_written_on_a_known_name_is_its_mention_alone() {
     let doc = entities("The group APT38 stole funds.");
     assert!(doc.tagged.entities.iter().all(|e| e.name != "APT3"), "{:#?}", doc.tagged.entities);
 }
+
+#[test]
+fn a_version_of_a_name_that_needs_a_cue_is_no_mention_of_it() {
+    let doc = entities("A group called Kraken0 wiped the clusters.");
+    assert_eq!(mentions(&doc, named(&doc, EntityKind::ThreatActor, "Kraken0")), ["Kraken0"]);
+}

@@ -64,6 +64,16 @@ pub(super) fn introduced(text: &str, known: &[Known]) -> Vec<Range<usize>> {
     found
 }
 
+/// True when the name at `name` and one of `families` (sorted) are members of one list, next
+/// to each other: "Downeks and Quasar", "Quasar, Downeks".
+pub(in crate::pipeline::entities) fn listed_beside(text: &str, name: &Range<usize>, families: &[Range<usize>]) -> bool {
+    SEPARATORS.iter().any(|(separator, _)| {
+        let before = text[..name.start].strip_suffix(separator).map(str::len);
+        let after = text[name.end..].starts_with(separator).then_some(name.end + separator.len());
+        families.iter().any(|f| before == Some(f.end) || after == Some(f.start))
+    })
+}
+
 /// The name that starts at `at` and ends before a separator or the end of a clause: up to
 /// [`MAX_NAME_WORDS`] name words.
 fn member(text: &str, at: usize) -> Option<Range<usize>> {
@@ -114,6 +124,16 @@ mod tests {
         assert_eq!(members(text, &["Cobalt Strike", "PlugX"]), ["Foozer", "Quelp"]);
         let text = "Tools include Destover , Grim Fox , and Hangvex .";
         assert_eq!(members(text, &["Destover", "Hangvex"]), ["Grim Fox"]);
+    }
+
+    #[test]
+    fn a_name_next_to_a_family_in_a_list_is_listed_beside_it() {
+        let text = "It is protected from Downeks and Quasar used here, and from Quasar alone.";
+        let families = [text.find("Downeks").map(|at| at..at + 7).expect("in the text")];
+        let first = text.find("Quasar").expect("in the text");
+        assert!(listed_beside(text, &(first..first + 6), &families));
+        let second = text.rfind("Quasar").expect("in the text");
+        assert!(!listed_beside(text, &(second..second + 6), &families));
     }
 
     #[test]
