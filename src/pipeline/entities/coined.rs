@@ -505,6 +505,32 @@ fn in_title_or_detection(text: &str, end: usize, lowercase: bool) -> bool {
     detection || title
 }
 
+/// True when `text` says that the name written `name` is malware, by a copula either way: "the
+/// group's primary malware is Foozer", "Foozer is a modular backdoor". A known actor's name
+/// is then its malware in this article.
+pub(super) fn said_to_be_malware(text: &str, name: &str) -> bool {
+    text.match_indices(name).filter(|&(at, _)| is_word_boundary(text, at, at + name.len())).any(|(at, _)| {
+        let noun_is = text[..at].strip_suffix(" is ").and_then(|head| {
+            let start = word_ending_at(head, head.len())?;
+            Some(MALWARE_NOUNS.contains(&head[start..].to_lowercase().as_str()))
+        });
+        let is_a = ["is a ", "is an "].iter().find_map(|c| text[at + name.len()..].strip_prefix(' ')?.strip_prefix(c));
+        let is_a_noun = is_a.is_some_and(|rest| {
+            for word in rest.split(' ').take(APPOSITIVE_WORDS) {
+                let word = word.trim_end_matches([',', '.']).to_lowercase();
+                if ACTOR_NOUNS.contains(&word.as_str()) {
+                    return false;
+                }
+                if MALWARE_NOUNS.contains(&word.as_str()) {
+                    return true;
+                }
+            }
+            false
+        });
+        noun_is == Some(true) || is_a_noun
+    })
+}
+
 /// Platforms that open detection names besides malware nouns: "OSX.Foozer", "Win32.Foozer".
 const DETECTION_PLATFORMS: &[&str] = &["osx", "macos", "win32", "win64", "linux", "android", "hacktool", "ransom"];
 
@@ -843,6 +869,14 @@ mod tests {
         );
         assert_eq!(coined("A hacker known as Zanzi posted the data."), one(EntityKind::ThreatActor, "Zanzi", 1));
         assert_eq!(coined("A hacker dubbed Zanzi aka Zan hacked it."), one(EntityKind::ThreatActor, "Zanzi", 1));
+    }
+
+    #[test]
+    fn a_copula_says_a_name_is_malware() {
+        assert!(said_to_be_malware("The group's primary malware is Quelp , which has two parts.", "Quelp"));
+        assert!(said_to_be_malware("Quelp is a modular backdoor.", "Quelp"));
+        assert!(!said_to_be_malware("Quelp is a group that uses a backdoor.", "Quelp"));
+        assert!(!said_to_be_malware("The Quelp group is active; its malware is new.", "Quelp"));
     }
 
     #[test]

@@ -94,14 +94,22 @@ impl Step for Entities {
         let text = doc.text();
         let hits = confirmed(text, self.gazetteer.find(text));
         let mut found = Registry::default();
+        // Per name as written, whether the article says it is malware (read once per name).
+        let mut said_to_be_malware: HashMap<&str, bool> = HashMap::new();
         for hit in &hits {
             let e = hit.entry;
-            // "the Hive ransomware gang" is the gang named after its ransomware.
-            // "Trojan.Sofacy": a detection name names the actor's malware.
-            if e.kind == EntityKind::ThreatActor && coined::in_detection_name(text, &hit.range) {
-                found.mention(EntityKind::Malware, &e.name, "", "", hit.range.clone());
-                continue;
+            // "Trojan.Sofacy", "the group's malware is Sofacy": the actor's name names malware.
+            if e.kind == EntityKind::ThreatActor {
+                let written = &text[hit.range.clone()];
+                let said =
+                    *said_to_be_malware.entry(written).or_insert_with(|| coined::said_to_be_malware(text, written));
+                // Named as written: the actor's canonical name ("APT28") is no malware's.
+                if said || coined::in_detection_name(text, &hit.range) {
+                    found.mention(EntityKind::Malware, written, "", "", hit.range.clone());
+                    continue;
+                }
             }
+            // "the Hive ransomware gang" is the gang named after its ransomware.
             if e.kind == EntityKind::Malware && coined::names_a_gang(text, &hit.range) {
                 let (gang, written) = coined::gang_of(text, &e.name, hit.range.clone());
                 found.mention(EntityKind::ThreatActor, &gang, "", "", written);

@@ -342,3 +342,10 @@ fn a_version_of_a_name_that_needs_a_cue_is_no_mention_of_it() {
     let doc = entities("A group called Kraken0 wiped the clusters.");
     assert_eq!(mentions(&doc, named(&doc, EntityKind::ThreatActor, "Kraken0")), ["Kraken0"]);
 }
+
+#[test]
+fn an_actor_name_the_article_says_is_malware_is_its_malware() {
+    let doc =
+        entities("APT28 used many tools. The group's primary malware is Sofacy, which has two parts. Sofacy spreads.");
+    assert_eq!(mentions(&doc, named(&doc, EntityKind::Malware, "Sofacy")), ["Sofacy", "Sofacy"]);
+}
