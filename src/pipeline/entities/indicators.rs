@@ -76,7 +76,7 @@ pub(super) fn find(text: &str) -> Vec<Found> {
 
 /// A domain under a known public suffix, lowercased. Defanged text is meant as a domain;
 /// otherwise a file name ("invoice.zip") or two sentences run together ("attack.The") is not.
-fn domain(name: &str, defanged: bool) -> Option<String> {
+pub(super) fn domain(name: &str, defanged: bool) -> Option<String> {
     let last = name.rsplit('.').next().unwrap_or_default();
     if !defanged
         && (FILE_EXTENSIONS.contains(&last.to_ascii_lowercase().as_str()) || last.starts_with(char::is_uppercase))

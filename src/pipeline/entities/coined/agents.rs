@@ -7,7 +7,7 @@ use std::{ops::Range, sync::LazyLock};
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 
 use super::{at_sentence_start, name_after, name_ending_at, word_ending_at};
-use crate::pipeline::entities::gazetteer::is_word_boundary;
+use crate::pipeline::entities::{gazetteer::is_word_boundary, indicators};
 
 /// Verbs only attackers do, in the active voice: a name before one is its agent.
 const ATTACKER_VERBS: &[&str] = &[
@@ -258,15 +258,11 @@ fn object_follows(text: &str, end: usize) -> bool {
         || is_domain(&rest[..rest.find([' ', ',', ';', ')']).unwrap_or(rest.len())])
 }
 
-/// True when `token` is a host name: dotted labels ending in letters ("foozle.co.uk").
+/// True when `token`, less a closing full stop, is a domain under a known public suffix
+/// ("foozle.co.uk"), as the indicators stage reads one.
 fn is_domain(token: &str) -> bool {
     let token = token.trim_end_matches('.');
-    let mut labels = token.split('.');
-    let tld = labels.next_back().unwrap_or("");
-    token.contains('.')
-        && tld.len() >= 2
-        && tld.chars().all(|c| c.is_ascii_lowercase())
-        && labels.all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    token.contains('.') && indicators::domain(token, false).is_some()
 }
 
 /// True when "and" and an attacker verb follow `end`: "encrypted and leaked".
