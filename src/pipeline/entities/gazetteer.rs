@@ -348,11 +348,8 @@ impl Gazetteer {
             && self.pattern_vouch[pattern] == Vouch::Alone
             && name.ends_with(char::is_alphabetic)
             && name.chars().filter(|c| c.is_alphabetic()).count() >= MIN_VERSIONED_LETTERS;
-        let rest = &text[end..];
-        let run = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
-        let run = rest[..run].trim_end_matches('.').len();
-        let versioned = named && rest.starts_with(|c: char| c.is_ascii_digit());
-        (versioned && is_word_boundary(text, start, end + run)).then_some(end + run)
+        let run = version_digits(&text[end..]).filter(|&run| named && is_word_boundary(text, start, end + run))?;
+        Some(end + run)
     }
 
     /// Whether `written`, the threat actor or malware name `pattern` in another case, stands
@@ -570,6 +567,13 @@ fn rows<const N: usize>(table: &'static str) -> impl Iterator<Item = [&'static s
 
 fn items(column: &str) -> impl Iterator<Item = &str> {
     column.split('|').filter(|s| !s.is_empty())
+}
+
+/// How long the version that opens `rest` is: digits and dots ("2", "4.2", "1.2.0.0"), without
+/// a closing full stop; none unless a digit opens it.
+pub(super) fn version_digits(rest: &str) -> Option<usize> {
+    let run = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+    rest.starts_with(|c: char| c.is_ascii_digit()).then(|| rest[..run].trim_end_matches('.').len())
 }
 
 /// True when `text[start..end]` is not part of a longer word.

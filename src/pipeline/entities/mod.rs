@@ -223,17 +223,12 @@ fn confirmed<'g>(text: &str, mut hits: Vec<gazetteer::Hit<'g>>) -> Vec<gazetteer
 /// or a dotted number after a space ("quasar 1.2.0.0", "Foozer v2.1").
 fn version_end(text: &str, name_end: usize) -> Option<usize> {
     let rest = &text[name_end..];
-    let dotted_digits = |s: &str| {
-        let run = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
-        let run = s[..run].trim_end_matches('.').len();
-        s.starts_with(|c: char| c.is_ascii_digit()).then_some(run)
-    };
-    if let Some(run) = dotted_digits(rest) {
+    if let Some(run) = gazetteer::version_digits(rest) {
         return Some(name_end + run);
     }
     let spaced = rest.strip_prefix(' ')?;
     let spaced_v = spaced.strip_prefix(['v', 'V']).unwrap_or(spaced);
-    let run = dotted_digits(spaced_v).filter(|&run| spaced_v[..run].contains('.'))?;
+    let run = gazetteer::version_digits(spaced_v).filter(|&run| spaced_v[..run].contains('.'))?;
     Some(name_end + (rest.len() - spaced_v.len()) + run)
 }
 
