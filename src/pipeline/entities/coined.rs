@@ -717,8 +717,7 @@ fn name_after(text: &str, at: usize) -> Option<Range<usize>> {
 /// The noun a naming word at `at` names by: the nearest malware or actor noun a few words
 /// before it in the clause; none past a word for a flaw or software ("a flaw known as Spectre").
 fn noun_before(text: &str, at: usize) -> Option<EntityKind> {
-    let clause = &text[..at];
-    let clause = &clause[clause.rfind(['.', ';', ':', '!', '?', '(', ')', '\n']).map_or(0, |i| i + 1)..];
+    let clause = last_clause(&text[..at]);
     for word in clause.split_whitespace().rev().take(NOUN_REACH_WORDS) {
         let word = word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
         if NOT_MALWARE_WORDS.contains(&word.as_str()) {
@@ -737,6 +736,11 @@ fn noun_before(text: &str, at: usize) -> Option<EntityKind> {
         }
     }
     None
+}
+
+/// What follows the last mark that ends a sentence or a clause in `text`.
+fn last_clause(text: &str) -> &str {
+    &text[text.rfind(['.', ';', ':', '!', '?', '(', ')', '\n']).map_or(0, |i| i + 1)..]
 }
 
 /// Every mention of a coined `name`: as written or in capitals, and its versions written on

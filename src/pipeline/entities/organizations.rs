@@ -602,8 +602,7 @@ pub(super) fn by_context(text: &str, taken: &[Range<usize>]) -> Vec<Found> {
             match cue {
                 Cue::Either => return false,
                 Cue::Owner if !f.name.split(' ').any(is_head) => f.kind = EntityKind::Person,
-                Cue::Owner => {}
-                Cue::Victim => {}
+                Cue::Owner | Cue::Victim => {}
             }
         }
         if !seen.insert(f.range.clone()) {

@@ -7,6 +7,7 @@ use std::{ops::Range, sync::LazyLock};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+use super::last_clause;
 use crate::pipeline::{entities::gazetteer::is_word_boundary, text::before};
 
 /// Words after which a handle follows, once what may stand between is skipped.
@@ -86,9 +87,9 @@ pub(super) fn introduced(text: &str) -> Vec<Range<usize>> {
 
 /// True when a noun for attackers stands shortly before `at` in its clause.
 fn attacker_noun_before(text: &str, at: usize) -> bool {
-    let window = before(text, at, NOUN_REACH_BYTES);
-    let clause = &window[window.rfind(['.', ';', ':', '!', '?', '(', ')', '\n']).map_or(0, |i| i + 1)..];
-    clause.split(|c: char| !c.is_alphanumeric()).any(|w| ATTACKER_NOUNS.iter().any(|n| n.eq_ignore_ascii_case(w)))
+    last_clause(before(text, at, NOUN_REACH_BYTES))
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| ATTACKER_NOUNS.iter().any(|n| n.eq_ignore_ascii_case(w)))
 }
 
 /// The handle right after `at`: past "the", an "online" or "group" word, a handle word,
