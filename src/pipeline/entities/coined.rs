@@ -269,6 +269,9 @@ const SINGULAR_ACTOR_NOUNS: &[&str] = &["group", "gang", "crew", "collective", "
 const REFERRING_VERBS: &[&str] =
     &["calls", "called", "tracks", "tracked", "dubs", "dubbed", "names", "named", "refers"];
 
+/// Counts that open a phrase about people: "Two Pakistani hackers".
+const COUNT_WORDS: &[&str] = &["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozens"];
+
 /// Nouns for the people behind malware: "the Foozer ransomware gang" names a gang.
 const GANG_WORDS: &[&str] = &["gang", "group", "operators", "crew", "affiliates", "cartel"];
 
@@ -317,9 +320,25 @@ static CUES: LazyLock<(AhoCorasick, Vec<Cue>)> = LazyLock::new(|| {
 /// hold, with all their mentions, and the aliases it gives for known threat actors and malware.
 pub(super) fn find(text: &str, known: &[Known]) -> Vec<Coined> {
     let (automaton, kinds) = &*CUES;
-    let taken: Vec<Range<usize>> = known.iter().map(|k| k.range.clone()).collect();
+    // A country may be a word of a longer name ("Gaza Hacker Team"), not the whole of one nor
+    // part of a word ("Pro-Russian").
+    let (countries, names): (Vec<&Known>, Vec<&Known>) = known.iter().partition(|k| k.kind == EntityKind::Country);
+    let taken: Vec<Range<usize>> = names.iter().map(|k| k.range.clone()).collect();
     let longest = taken.iter().map(ExactSizeIterator::len).max().unwrap_or(0);
-    let free = |r: &Range<usize>| !overlaps_any(&taken, r, longest);
+    let within = |c: &Range<usize>, r: &Range<usize>| {
+        if c.start < r.start || r.end < c.end {
+            return false;
+        }
+        let word = (c.start == r.start || text[..c.start].ends_with(' '))
+            && (c.end == r.end || text[c.end..].starts_with(' '));
+        // "Two Pakistani hackers": a count and a nationality name nobody.
+        let mut others = text[r.start..c.start].split_whitespace().chain(text[c.end..r.end].split_whitespace());
+        word && others.any(|w| !COUNT_WORDS.contains(&w.to_lowercase().as_str()))
+    };
+    let free = |r: &Range<usize>| {
+        !overlaps_any(&taken, r, longest)
+            && !countries.iter().any(|c| c.range.start < r.end && r.start < c.range.end && !within(&c.range, r))
+    };
     // What each cue introduces, and whether only by standing before the cue: such a name may
     // be an ordinary word with a sentence's capital ("Currently ransomware is").
     let mut introduced: Vec<(EntityKind, Range<usize>, bool)> = Vec::new();
@@ -367,19 +386,32 @@ pub(super) fn find(text: &str, known: &[Known]) -> Vec<Coined> {
                 }
             }
             Cue::Alias if lowercase => {
-                let left = text[..m.start()].trim_end_matches([' ', '(', ',']).len();
-                let right = m.end() + text[m.end()..].len() - text[m.end()..].trim_start_matches([' ', '"', '“']).len();
-                let named_at = |r: Option<Range<usize>>, known_at: &dyn Fn(&Known) -> bool| {
-                    known.iter().find(|k| known_at(k)).map(|k| k.range.clone()).or(r)
+                let left = text[..m.start()].trim_end_matches([' ', '(', ',']);
+                // "the MoleRATs group (aka ...)": the name before its noun.
+                let noun = SINGULAR_ACTOR_NOUNS.iter().find_map(|n| left.strip_suffix(n)?.strip_suffix(' '));
+                let left = noun.unwrap_or(left).len();
+                let named_at = |r: Option<Range<usize>>, at: usize| {
+                    let right = at + text[at..].len() - text[at..].trim_start_matches([' ', '"', '“']).len();
+                    // A known name, unless it is only the first words of the one written.
+                    let whole = |k: &&Known| r.as_ref().is_none_or(|r| k.range.end >= r.end);
+                    known.iter().filter(whole).find(|k| k.range.start == right).map(|k| k.range.clone()).or(r)
                 };
-                let before = named_at(name_ending_at(text, left, ""), &|k| k.range.end == left);
-                let mut after = named_at(name_after(text, m.end()), &|k| k.range.start == right);
+                let before = known
+                    .iter()
+                    .find(|k| k.range.end == left)
+                    .map(|k| k.range.clone())
+                    .or_else(|| name_ending_at(text, left, ""));
+                // "(aka, The Gaza Cybergang": tokenised text's comma after the alias word.
+                let at = if text[m.end()..].starts_with(" ,") { m.end() + 2 } else { m.end() };
+                let mut after = named_at(name_after(text, at), at);
                 // "(aka The Gaza Cybergang, Moonlight or DustySky)": each is another name.
                 while let (Some(first), Some(other)) = (before.clone(), after.clone()) {
                     aliases.push((first, other.clone()));
-                    let next =
-                        [", or ", ", and ", ", ", " or ", " and "].iter().find(|s| text[other.end..].starts_with(**s));
-                    after = next.and_then(|s| name_after(text, other.end + s.len() - 1));
+                    let next = lists::SEPARATORS.iter().find(|(s, _)| text[other.end..].starts_with(s));
+                    after = next.and_then(|(s, _)| {
+                        let at = other.end + s.len() - 1;
+                        named_at(name_after(text, at), at)
+                    });
                 }
             }
             _ => {}
@@ -405,6 +437,8 @@ pub(super) fn find(text: &str, known: &[Known]) -> Vec<Coined> {
             add(&mut coined, kind, range, None);
         }
     }
+    // Known names the article gives as another's alias: the mention names that other.
+    let mut realiased: Vec<(Range<usize>, Range<usize>)> = Vec::new();
     for (before, after) in aliases {
         let owner = |r: &Range<usize>| known.iter().position(|k| k.range == *r && is_named_kind(k.kind));
         // "another group, Earworm (aka Zebrocy)": the noun before says what both name, and
@@ -413,14 +447,33 @@ pub(super) fn find(text: &str, known: &[Known]) -> Vec<Coined> {
         match (owner(&before), owner(&after)) {
             (Some(k), None) if free(&after) => add(&mut coined, known[k].kind, after, Some(k)),
             (None, Some(k)) if free(&before) => match said.filter(|&kind| kind != known[k].kind) {
-                Some(kind) => add(&mut coined, kind, before, None),
+                Some(kind) => {
+                    add(&mut coined, kind, before.clone(), None);
+                    realiased.push((before, after));
+                }
                 None => add(&mut coined, known[k].kind, before, Some(k)),
             },
+            // "APT28 (aka Sofacy)": a family's name given as a known actor's names the actor.
+            (Some(a), Some(b)) if known[a].kind == EntityKind::ThreatActor && known[b].kind == EntityKind::Malware => {
+                coined.push(Coined {
+                    kind: EntityKind::ThreatActor,
+                    name: text[after.clone()].to_string(),
+                    mentions: Vec::new(),
+                    alias_of: Some(a),
+                });
+                realiased.push((after.clone(), after));
+            }
             _ => {}
         }
     }
     for c in &mut coined {
         c.mentions = mentions(text, &c.name).into_iter().filter(|r| free(r)).collect();
+    }
+    for (named, alias) in realiased {
+        if let Some(c) = coined.iter_mut().find(|c| c.name == text[named.clone()]) {
+            let at = c.mentions.partition_point(|r| r.start < alias.start);
+            c.mentions.insert(at, alias);
+        }
     }
     coined.retain(|c| !c.mentions.is_empty());
     coined
@@ -701,7 +754,12 @@ fn name_after(text: &str, at: usize) -> Option<Range<usize>> {
     for _ in 0..MAX_NAME_WORDS {
         let word_end = end + text[end..].find(|c: char| !is_word_char(c)).unwrap_or(text.len() - end);
         let word = text[end..word_end].trim_end_matches(['.', '-', '_']);
-        if word.is_empty() || !is_name_word(word) {
+        // "Gaza Hacker Team": a capitalised noun for people inside a name is a word of it.
+        let inner = end > start
+            && word.starts_with(char::is_uppercase)
+            && ACTOR_NOUNS.contains(&word.to_lowercase().as_str())
+            && text[end + word.len()..].strip_prefix(' ').is_some_and(|n| n.starts_with(char::is_uppercase));
+        if word.is_empty() || !(is_name_word(word) || inner) {
             break;
         }
         end += word.len();
@@ -963,6 +1021,52 @@ mod tests {
         let names: Vec<&str> = found.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["Ember Fox", "Quelp", "Zanzi Team"]);
         assert!(found.iter().all(|c| c.alias_of == Some(0)));
+    }
+
+    #[test]
+    fn a_known_family_given_as_an_actors_alias_names_the_actor() {
+        let text = "The Grimbolt group ( aka , Zanzi , Ember Hacker Team ) is back; Zanzi spreads.";
+        let zanzi = text.find("Zanzi").expect("in the text");
+        let again = text.rfind("Zanzi").expect("in the text");
+        let known = [
+            Known { range: 4..12, kind: EntityKind::ThreatActor },
+            Known { range: zanzi..zanzi + 5, kind: EntityKind::Malware },
+            Known { range: again..again + 5, kind: EntityKind::Malware },
+        ];
+        let found = find(text, &known);
+        let named: Vec<(&str, Option<usize>, Vec<usize>)> =
+            found.iter().map(|c| (c.name.as_str(), c.alias_of, c.mentions.iter().map(|r| r.start).collect())).collect();
+        let team = text.find("Ember").expect("in the text");
+        // Only the alias names the actor; the later "Zanzi" stays the known family.
+        assert_eq!(named, [("Zanzi", Some(0), vec![zanzi]), ("Ember Hacker Team", Some(0), vec![team])]);
+        let text = "Another group, Earworm (aka Zanzi), is active.";
+        let zanzi = text.find("Zanzi").expect("in the text");
+        let found = find(text, &[Known { range: zanzi..zanzi + 5, kind: EntityKind::Malware }]);
+        assert_eq!(
+            (found[0].name.as_str(), found[0].mentions.len()),
+            ("Earworm", 2),
+            "the alias is the group's mention"
+        );
+    }
+
+    #[test]
+    fn a_country_is_a_word_of_a_name_but_no_name_alone() {
+        let known = |text: &str, country: &str| {
+            let at = text.find(country).expect("in the text");
+            [Known { range: at..at + country.len(), kind: EntityKind::Country }]
+        };
+        let text = "A group known as the Libyan Ember Army defaced it.";
+        let found = find(text, &known(text, "Libyan"));
+        assert_eq!(found.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Libyan Ember Army"]);
+        let cases = [
+            ("Two Pakistani hackers defaced it.", "Pakistani"),
+            ("Pro-Russian hackers hit it.", "Russian"),
+            // A country found with the article before the name.
+            ("Hackers from the Ukraine's Ember Army hit it.", "the Ukraine"),
+        ];
+        for (text, country) in cases {
+            assert!(find(text, &known(text, country)).is_empty(), "{text}");
+        }
     }
 
     #[test]

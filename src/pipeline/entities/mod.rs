@@ -96,7 +96,12 @@ impl Step for Entities {
         let mut found = Registry::default();
         // Per name as written, whether the article says it is malware (read once per name).
         let mut said_to_be_malware: HashMap<&str, bool> = HashMap::new();
-        for hit in &hits {
+        let named: Vec<coined::Known> =
+            hits.iter().map(|h| coined::Known { range: h.range.clone(), kind: h.entry.kind }).collect();
+        let coined = coined::find(text, &named);
+        // A known name the article gives as another's alias is a mention of that other.
+        let realiased: HashSet<&CleanRange> = coined.iter().flat_map(|c| &c.mentions).collect();
+        for hit in hits.iter().filter(|h| !realiased.contains(&h.range)) {
             let e = hit.entry;
             // "Trojan.Sofacy", "the group's malware is Sofacy": the actor's name names malware.
             if e.kind == EntityKind::ThreatActor {
@@ -118,9 +123,6 @@ impl Step for Entities {
             let i = found.mention(e.kind, &e.name, &e.country_code, &e.external_id, hit.range.clone());
             found.entities[i].category = e.category;
         }
-        let named: Vec<coined::Known> =
-            hits.iter().map(|h| coined::Known { range: h.range.clone(), kind: h.entry.kind }).collect();
-        let coined = coined::find(text, &named);
         for c in &coined {
             for range in c.mentions.iter().cloned() {
                 if let Some(e) = c.alias_of.map(|k| hits[k].entry) {
@@ -148,8 +150,9 @@ impl Step for Entities {
         };
         for f in patterns::find(text) {
             let country_code = match f.kind {
-                // A name that is also a known name is the known thing ("Lazarus said").
-                EntityKind::Person | EntityKind::Organization | EntityKind::GovernmentBody
+                // A name that is also a known name is the known thing ("Lazarus said"), and a
+                // noun for people in one is a word of it ("Gaza Hacker Team").
+                EntityKind::Person | EntityKind::Organization | EntityKind::GovernmentBody | EntityKind::Group
                     if overlaps_known(&f.range) || is_country(&f.range) =>
                 {
                     continue;

@@ -9,7 +9,7 @@ use crate::pb::EntityKind;
 
 /// What separates the members of a list, tokenised text's spaced commas included; the last
 /// member comes after "and" or "or".
-const SEPARATORS: &[(&str, bool)] = &[
+pub(super) const SEPARATORS: &[(&str, bool)] = &[
     (" , and ", true),
     (" , or ", true),
     (", and ", true),
