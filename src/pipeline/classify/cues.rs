@@ -15,12 +15,31 @@ pub(super) struct Cue {
     pub(super) pattern: Regex,
     /// Phrases that, right after the cue, make it a non-cyber use.
     pub(super) not_followed_by: &'static [&'static str],
+    /// Words that, later in the clause, make the cue tell of another kind of attack: "took
+    /// down their Twitter accounts" is no denial of service.
+    pub(super) unless_later: &'static [&'static str],
 }
 
 fn cue(kind: IncidentType, pattern: &str, not_followed_by: &'static [&'static str]) -> Cue {
-    let pattern = compile(&format!("(?i){pattern}"));
-    Cue { kind, pattern, not_followed_by }
+    cue_unless(kind, pattern, not_followed_by, &[])
 }
+
+fn cue_unless(
+    kind: IncidentType,
+    pattern: &str,
+    not_followed_by: &'static [&'static str],
+    unless_later: &'static [&'static str],
+) -> Cue {
+    let pattern = compile(&format!("(?i){pattern}"));
+    Cue { kind, pattern, not_followed_by, unless_later }
+}
+
+/// Words that open another party's things after "take down": "the", "several", a name; not
+/// "its" or "their".
+const OTHERS: &str = r"(?:the|an?|several|some|many|multiple|dozens of|hundreds of|(?:almost )?all(?: of)?(?: the)?|most of the|more|\d+)";
+
+/// Where a web presence is: the object a denial of service takes down.
+const WEB_OBJECT: &str = r"(?:websites?|web ?sites?|sites?|web ?pages?|home ?pages?|portals?|servers?|online services?|networks?|infrastructure|[\w-]+\.(?:com|org|net|gov|edu|[a-z]{2})\b)";
 
 /// Every cue, specific first.
 pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
@@ -31,10 +50,22 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
             r"\b(?:d?dos(?:ed|ing)?|denial[- ]of[- ]service|flood(?:ed|ing)? (?:\w+ )?with (?:junk |bogus )?(?:traffic|requests))\b",
             &[],
         ),
+        // A web presence taken down or knocked offline, as one-line reports of hacktivists
+        // tell a denial of service; not a victim's own ("took down its websites", "was taken
+        // offline as a precaution"), accounts taken down, nor systems ransomware took down.
+        cue_unless(
+            T::Ddos,
+            &format!(
+                r"\b(?:t(?:ake|akes|aking|ook|aken)|br(?:ing|ings|inging|ought)) down (?:{OTHERS}\s|(?-i:[A-Z0-9@#]))(?:\S*\s){{0,6}}?{WEB_OBJECT}|\b{WEB_OBJECT} (?:\S+ ){{0,8}}?(?:(?:are|is|were|was|been|be|get|gets|got) )?(?:knocked (?:down|offline)|(?:taken|brought) (?:down|offline) by)\b|\bknock(?:s|ed|ing)? (?:\S+ ){{0,6}}?offline\b|\bparaly[sz](?:e|es|ed|ing) (?:\S+ ){{0,4}}?{WEB_OBJECT}"
+            ),
+            &[],
+            &["account", "accounts", "ransomware", "malware", "encrypted"],
+        ),
         cue(
             T::Defacement,
             // A message left on a site is a defacement, however a translation words it.
-            r"\bdefac(?:e|ed|es|ing|ement)\b|\b(?:websites?|web ?pages?|home ?pages?|sites?)\b[^.]{0,30}\b(?:contain(?:ed|s)?|displayed|showed|carried) (?:a |the )?message\b|\bmessage\b[^.]{0,60}\bbefore the (?:web ?)?page was\b",
+            // So is a site hacked to show one.
+            r"\bdefac(?:e|ed|es|ing|ement)\b|\b(?:websites?|web ?pages?|home ?pages?|sites?)\b[^.]{0,30}\b(?:contain(?:ed|s)?|displayed|showed|carried) (?:a |the )?message\b|\bmessage\b[^.]{0,60}\bbefore the (?:web ?)?page was\b|\b(?:websites?|sites?|web ?pages?|home ?pages?|main pages?)\b[^.]{0,80}\bhacked\b[^.]{0,80}\b(?:display(?:s|ed|ing)?|show(?:s|ed|ing)?|post(?:s|ed|ing)?|propaganda|messages?|slogans?|flags?)\b",
             &[],
         ),
         cue(
@@ -52,9 +83,10 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
             r"\bsabotag(?:e|ed|ing)\b|\b(?:shut(?:ting)? down|knock(?:ed|ing)? out|cut(?:ting)? off|disrupt(?:ed|ing)?|attacks? on)\b[^.]{0,40}\b(?:power grids?|electricity (?:grid|supply|network)s?|power (?:stations?|plants?|supply)|energy grids?|water (?:supply|treatment))\b",
             &[],
         ),
+        // An account or a site taken from its owner.
         cue(
             T::AccountTakeover,
-            r"\baccount takeovers?\b|\b(?:hijacked|took over|compromised) (?:the |its |their |his |her )?(?:\w+ )?accounts?\b",
+            r"\baccount (?:takeovers?|hijacking)\b|\b(?:hijack(?:s|ed|ing)?|hjack(?:s|ed)?|t(?:ake|akes|aking|ook|aken) (?:over|control of)|compromis(?:e|es|ed|ing)|hack(?:s|ed|ing)?(?: into)?|br(?:eak|eaks|oke|eaking) into|gain(?:s|ed)? control of) (?:\S+ ){0,5}?(?:accounts?|(?:social media|Facebook|Instagram|YouTube|Spotify|LinkedIn|Twitter) (?:pages?|profiles?|channels?))\b|\b(?:accounts?|(?:social media|Facebook|Instagram|YouTube|Spotify|LinkedIn|Twitter) (?:pages?|profiles?|channels?)) (?:\S+ ){0,8}?(?:(?:is|was|were|are|been|gets?|got) )(?:\w+ )?(?:hacked|hijacked|compromised|taken over)\b|\bpost(?:s|ed|ing)? (?:\S+ ){0,6}?on (?:\S+ ){0,4}?(?:Facebook|Instagram|Twitter|YouTube|TikTok|LinkedIn|social media) (?:accounts?|pages?|profiles?|channels?)\b|\b(?:hijack(?:s|ed|ing)?|t(?:ake|akes|aking|ook|aken) (?:over|control of)) (?:\S+ ){0,5}?(?:websites?|sites?|home ?pages?)\b|\b(?:websites?|sites?|home ?pages?) (?:\S+ ){0,8}?(?:is|was|were|are|been) (?:\w+ )?(?:taken over|hijacked)\b",
             &[],
         ),
         cue(
@@ -64,7 +96,7 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             T::DataBreach,
-            r"\bdata breach(?:es)?\b|\bbreach(?:ed|es)?\b|\b(?:stole|stolen|exfiltrated|leaked|exposed)\b (?:\w+ ){0,3}(?:data|information|records|documents|files|emails)\b",
+            r"\bdata breach(?:es)?\b|\bbreach(?:ed|es)?\b|\b(?:st(?:eal|eals|ealing|ole|olen)|exfiltrat(?:e|es|ed|ing)|leak(?:s|ed|ing)?|dump(?:s|ed|ing)?|expos(?:e|es|ed|ing)|publish(?:es|ed)?|releas(?:e|es|ed)|s(?:ell|ells|elling|old)|put up)\b (?:\S+ ){0,5}?(?:data(?:bases?)?|information|records|documents|files|e-?mails|credentials|passwords|accounts|details|addresses|photos)\b|\bdata dumps?\b|\bleak (?:site|page)s?\b|\bdumped\b|\b(?:data(?:bases?)?|records|credentials|documents) (?:\S+ ){0,6}?(?:(?:is|are|was|were) )?(?:on|up for|put up for|offered for) sale\b",
             &[" of contract", " of the peace", " of trust", " of the ceasefire", " of international law"],
         ),
         cue(
@@ -84,7 +116,7 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             T::UnknownCyberattack,
-            r"\bcyber[- ]?attacks?\b|\bcyber[- ]?incidents?\b|\b(?:hacker|hacking|cyber) attacks?\b",
+            r"\bcyber[- ]?attacks?\b|\bcyber[- ]?incidents?\b|\b(?:hacker|hacking|cyber|targeted|computer) attacks?\b|\b(?:hackers?|hacktivists?|threat actors?|attackers|cyber ?criminals) (?:\S+ ){0,4}?(?:target(?:s|ed)?|hit|hits|attack(?:s|ed)?|strike|strikes|struck|paralyz\w*|claim(?:s|ed)? to have (?:successfully )?attacked)\b|\b(?:target(?:s|ed)?|attacked|hit|struck) by (?:the |a |an )?(?:\S+ ){0,4}?(?:hackers?|hacktivists?|group|gang|collective|threat actors?|APT ?\d*)\b",
             &[],
         ),
     ]
@@ -96,6 +128,20 @@ pub(super) static ATTACK_ON_SYSTEMS: LazyLock<(Regex, Regex)> = LazyLock::new(||
     (
         compile(r"(?i)\battack(?:s|ed)?\b"),
         compile(r"(?i)\b(?:websites?|web ?sites?|servers?|networks?|online|computers?|IT systems?|portals?)\b"),
+    )
+});
+
+/// A campaign that spreads malware: what spreads it, and a noun for the malware where no
+/// family is named ("a new campaign distributing the Foozer loader", "a fresh variant of the
+/// Quelp backdoor", "malicious campaigns").
+pub(super) static MALWARE_CAMPAIGN: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
+    (
+        compile(
+            r"(?i)\b(?:campaigns?|spread(?:s|ing)?|distribut(?:e|es|ed|ing|ion)|deliver(?:s|ed|ing)?|drop(?:s|ped|ping)?|push(?:es|ed|ing)?|deploy(?:s|ed|ing)?|infect(?:s|ed|ing)?|(?:new|fresh|latest|updated) (?:variant|version|strain|wave)s?|waves? of attacks|malspam)\b",
+        ),
+        compile(
+            r"(?i)\b(?:malware|trojans?|RATs?|remote access (?:trojan|tool)s?|(?:info)?stealers?|loaders?|botnets?|backdoors?|spyware|worms?|droppers?|keyloggers?|adware|(?:crypto|coin ?)miners?|malspam|malicious campaigns?)\b",
+        ),
     )
 });
 

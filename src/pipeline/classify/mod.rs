@@ -15,7 +15,7 @@ use super::{
 };
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
-use cues::{ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, PAST, YEAR};
+use cues::{ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, MALWARE_CAMPAIGN, PAST, YEAR};
 use model::TypeModel;
 
 /// Where the clause-level patterns match in the whole article (see [`Hits`]).
@@ -25,6 +25,7 @@ struct ArticleHits {
     past: Hits,
     hypothetical: Hits,
     attack: Hits,
+    spreading: Hits,
 }
 
 impl ArticleHits {
@@ -35,6 +36,7 @@ impl ArticleHits {
             past: Hits::new(&PAST, text),
             hypothetical: Hits::new(&HYPOTHETICAL, text),
             attack: Hits::new(&ATTACK_ON_SYSTEMS.0, text),
+            spreading: Hits::new(&MALWARE_CAMPAIGN.0, text),
         }
     }
 }
@@ -58,14 +60,21 @@ impl Classify {
     }
 }
 
-/// The reports of one clause: a report per type its cue words, named malware families or
-/// attacks on systems signal, with the clause's year and temporality (a year older than the
-/// news is settled by the caller).
+/// What the entities say of the malware an article names, in text order: the mentions of
+/// wiper and ransomware families, which say how an attack was made, and of other malware.
+struct Malware {
+    families: Vec<(CleanRange, IncidentType)>,
+    others: Vec<CleanRange>,
+}
+
+/// The reports of one clause: a report per type its cue words, named malware families,
+/// malware spread or attacks on systems signal, with the clause's year and temporality (a
+/// year older than the news is settled by the caller).
 fn report_clause(
     text: &str,
     clause: CleanRange,
     hits: &ArticleHits,
-    families: &[(CleanRange, IncidentType)],
+    malware: &Malware,
     reports: &mut Vec<Report>,
     non_cyber: &mut Vec<CleanRange>,
 ) {
@@ -107,13 +116,25 @@ fn report_clause(
                 non_cyber.push(clause.start + m.start()..clause.start + m.end());
                 continue;
             }
+            let mut later = s[m.end()..].split(|c: char| !c.is_alphanumeric());
+            if later.any(|w| cue.unless_later.iter().any(|u| w.eq_ignore_ascii_case(u))) {
+                continue;
+            }
             push(cue.kind);
             any = true;
         }
     }
+    let families = &malware.families;
     let in_clause = families.partition_point(|(m, _)| m.start < clause.start);
     for (_, kind) in families[in_clause..].iter().take_while(|(m, _)| m.end <= clause.end) {
         push(*kind);
+        any = true;
+    }
+    let (spreading, noun) = &*MALWARE_CAMPAIGN;
+    let named = malware.others.get(malware.others.partition_point(|m| m.start < clause.start));
+    let names_malware = || named.is_some_and(|m| m.end <= clause.end) || noun.is_match(s);
+    if hits.spreading.may_match_in(&clause) && spreading.is_match(s) && names_malware() {
+        push(IncidentType::MalwareCampaign);
         any = true;
     }
     let (attack, systems) = &*ATTACK_ON_SYSTEMS;
@@ -144,28 +165,26 @@ fn report(doc: &mut Document) {
     let latest_year = hits.year.ranges().iter().filter_map(|r| text[r.clone()].parse().ok()).max();
     // Wiper and ransomware families named in the text, in order: they say how an attack
     // was made.
-    let mut families: Vec<(CleanRange, IncidentType)> = doc
-        .tagged
-        .entities
-        .iter()
-        .filter(|e| e.kind == EntityKind::Malware)
-        .filter_map(|e| {
-            match e.category {
-                Some(Category::Wiper) => Some(IncidentType::Wiper),
-                Some(Category::Ransomware) => Some(IncidentType::Ransomware),
-                _ => None,
-            }
-            .map(|kind| e.mentions.iter().map(move |m| (m.clone(), kind)))
-        })
-        .flatten()
-        .collect();
-    families.sort_by_key(|(m, _)| m.start);
+    let mut malware = Malware { families: Vec::new(), others: Vec::new() };
+    for e in doc.tagged.entities.iter().filter(|e| e.kind == EntityKind::Malware) {
+        let kind = match e.category {
+            Some(Category::Wiper) => Some(IncidentType::Wiper),
+            Some(Category::Ransomware) => Some(IncidentType::Ransomware),
+            _ => None,
+        };
+        match kind {
+            Some(kind) => malware.families.extend(e.mentions.iter().map(|m| (m.clone(), kind))),
+            None => malware.others.extend(e.mentions.iter().cloned()),
+        }
+    }
+    malware.families.sort_by_key(|(m, _)| m.start);
+    malware.others.sort_by_key(|m| m.start);
     let mut reports: Vec<Report> = Vec::new();
     let mut non_cyber = Vec::new();
     for sentence in doc.cleaned.sentences.iter().cloned() {
         let years = if hits.year.may_match_in(&sentence) { YEAR.find_iter(&text[sentence.clone()]).count() } else { 0 };
         for clause in sentences::clauses(text, sentence, years) {
-            report_clause(text, clause, &hits, &families, &mut reports, &mut non_cyber);
+            report_clause(text, clause, &hits, &malware, &mut reports, &mut non_cyber);
         }
     }
     // An undated article that tells its news without a year ("on Friday") gives years
@@ -227,6 +246,88 @@ mod tests {
             reports("A robbery attack hit the websites of the ministries."),
             [(IncidentType::UnknownCyberattack, Temporality::Current)]
         );
+    }
+
+    /// The types the reports of `text` give, current ones only.
+    fn kinds(text: &str) -> Vec<IncidentType> {
+        let mut kinds: Vec<IncidentType> =
+            reports(text).into_iter().filter(|(_, t)| *t == Temporality::Current).map(|(k, _)| k).collect();
+        kinds.dedup();
+        kinds
+    }
+
+    #[test]
+    fn a_web_presence_taken_down_by_others_is_a_denial_of_service() {
+        use IncidentType::Ddos;
+        for text in [
+            "The Zorblax collective takes down the website of the Quillon Ministry of Tourism.",
+            "The portals of three Vexland airports are taken down by the Foozer crew.",
+            "Several Quelp state websites are knocked offline during the vote.",
+            "Hacktivists take down Quillbank (quillbank.vx) and two more portals.",
+        ] {
+            assert!(kinds(text).contains(&Ddos), "{text}");
+        }
+        for text in [
+            "The ticketing firm took down its websites while it investigated.",
+            "The school network was taken offline as a precaution.",
+            "The Zorblax crew takes down hundreds of Twitter accounts of the sect.",
+            "The servers were taken down after the ransomware encrypted them.",
+        ] {
+            assert!(!kinds(text).contains(&Ddos), "{text}");
+        }
+    }
+
+    #[test]
+    fn accounts_and_sites_taken_from_their_owners_are_account_takeovers() {
+        for text in [
+            "The Twitter account of the singer Anna Quell is hacked by the Zorblax group.",
+            "A hacker hijacked the Spotify pages of several artists.",
+            "An attacker takes control of the army's Twitter account.",
+            "Unknown hackers post slogans on the Quillon Motors Instagram account.",
+            "The website of Quelp Hardware is taken over by a group of hackers.",
+        ] {
+            assert!(kinds(text).contains(&IncidentType::AccountTakeover), "{text}");
+        }
+        assert_eq!(kinds("Users were able to gain access to their accounts as normal."), []);
+    }
+
+    #[test]
+    fn data_leaked_dumped_or_sold_is_a_breach() {
+        for text in [
+            "The Foozer gang leaks 30 million accounts from Quelpdate.",
+            "Zorblax has put up the Quillon.com database for sale.",
+            "The data of 1.4 million Vexland users is on sale in the underground market.",
+            "Quillon Hospital has some data dumped on the gang's website.",
+        ] {
+            assert!(kinds(text).contains(&IncidentType::DataBreach), "{text}");
+        }
+    }
+
+    #[test]
+    fn malware_spread_to_many_is_a_campaign() {
+        use IncidentType::MalwareCampaign;
+        for text in [
+            "Researchers discover a new campaign distributing the Foozer malware through obfuscated links.",
+            "Researchers discover a new variant of the Quelp backdoor targeting mail servers.",
+            "The Zorblax botnet is now spread through fake installer packages.",
+        ] {
+            assert!(kinds(text).contains(&MalwareCampaign), "{text}");
+        }
+        // A campaign of another kind, and malware only named, are none.
+        for text in ["The senator's campaign spread leaflets across the city.", "The trojan was found in 2019."] {
+            assert!(!kinds(text).contains(&MalwareCampaign), "{text}");
+        }
+    }
+
+    #[test]
+    fn attackers_hitting_or_targeting_a_party_report_an_attack() {
+        for text in [
+            "Hackers from the Foozer crew claim to have successfully attacked Quillbank.",
+            "Quelp Systems was targeted by the Zorblax threat actors.",
+            "Quillon Shipbuilders is the victim of a targeted attack.",
+        ] {
+            assert!(!kinds(text).is_empty(), "{text}");
+        }
     }
 
     #[test]

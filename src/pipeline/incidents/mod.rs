@@ -33,7 +33,8 @@ impl Step for Incidents {
         let mut incidents: Vec<Incident> =
             groups.iter().map(|g| assemble(g, &doc.tagged.entities, doc.text())).collect();
         let sentences = &doc.cleaned.sentences;
-        settle_types(&mut incidents, &doc.classified.type_scores, doc.text());
+        let short = doc.cleaned.sentences.len() <= SHORT_REPORT_SENTENCES;
+        settle_types(&mut incidents, &doc.classified.type_scores, doc.text(), short);
         for incident in incidents.iter_mut().filter(|i| i.participants.is_empty()) {
             incident.participants = roles::participants(&doc.tagged.entities, &incident.evidence, doc.text());
         }
@@ -59,6 +60,10 @@ const NO_CUE_BAR: f32 = 0.5;
 /// the type would say little to an analyst.
 const EVIDENCE_BAR: f32 = 0.2;
 
+/// Sentences up to which a text is a short report ("X is hit by the Foozer ransomware"), where
+/// the type model, which learnt from whole articles, has too few words to overrule a cue.
+const SHORT_REPORT_SENTENCES: usize = 2;
+
 /// A negation in a sentence: "no data had been stolen".
 static NEGATED: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:no|not|never|none|without)\b|n't\b"));
 
@@ -69,14 +74,22 @@ static NEGATED: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:no|not|nev
 ///   speaks most for it, if that sentence tells of it (and, in news of another kind of attack,
 ///   does not deny it: "no data had been stolen");
 /// - its probability becomes the confidence of incidents of that type.
-fn settle_types(incidents: &mut Vec<Incident>, scores: &TypeScores, text: &str) {
+///
+/// In a `short` report, a type a cue gave stays with its prior whatever the model says.
+fn settle_types(incidents: &mut Vec<Incident>, scores: &TypeScores, text: &str, short: bool) {
     let threshold = scores.threshold;
     let main = main_incident(incidents);
+    // Account takeovers and malware campaigns are how breaches and phishing are carried out:
+    // news of one is no news of another kind.
     let other_news = main.is_some_and(|m| {
-        specificity(incidents[m].kind) > 1 && !scores.types.iter().any(|t| t.kind == incidents[m].kind)
+        let kind = incidents[m].kind;
+        specificity(kind) > 2 && kind != IncidentType::AccountTakeover && !scores.types.iter().any(|t| t.kind == kind)
     });
     for score in &scores.types {
         let (kind, p) = (score.kind, score.probability);
+        if p < threshold && short {
+            continue;
+        }
         if p < threshold {
             for incident in incidents.iter_mut().filter(|i| i.temporality != Temporality::Hypothetical) {
                 incident.also.retain(|&t| t != kind);
@@ -150,12 +163,14 @@ fn same_incident(a: &Report, b: &Report) -> bool {
         && (year(a) == year(b) || a.temporality == Temporality::Current && (year(a).is_none() || year(b).is_none()))
 }
 
-/// How specific a type is: a named method beats "hacked", which beats "a cyberattack".
+/// How specific a type is: a named method beats "hacked", which beats "a cyberattack"; an
+/// attack's effect on its victim beats the campaign that spread its malware.
 fn specificity(kind: IncidentType) -> u8 {
     match kind {
         IncidentType::UnknownCyberattack => 0,
         IncidentType::Intrusion => 1,
-        _ => 2,
+        IncidentType::MalwareCampaign => 2,
+        _ => 3,
     }
 }
 
@@ -180,7 +195,7 @@ fn assemble(reports: &[&Report], entities: &[Entity], text: &str) -> Incident {
         also: kinds[1..].iter().map(|&(k, _)| k).collect(),
         // A prior, where no labelled data calibrates it (the type model replaces it for its
         // types): more specific and better supported is likelier right.
-        confidence: (0.4 + 0.15 * f32::from(specificity(kind)) + 0.05 * support as f32).min(0.95),
+        confidence: (0.4 + 0.15 * f32::from(specificity(kind).min(2)) + 0.05 * support as f32).min(0.95),
         temporality: reports[0].temporality,
         participants,
         occurred,
