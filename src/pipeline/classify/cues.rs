@@ -96,7 +96,7 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             T::DataBreach,
-            r"\bdata breach(?:es)?\b|\bbreach(?:ed|es)?\b|\b(?:st(?:eal|eals|ealing|ole|olen)|exfiltrat(?:e|es|ed|ing)|leak(?:s|ed|ing)?|dump(?:s|ed|ing)?|expos(?:e|es|ed|ing)|publish(?:es|ed)?|releas(?:e|es|ed)|s(?:ell|ells|elling|old)|put up)\b (?:\S+ ){0,5}?(?:data(?:bases?)?|information|records|documents|files|e-?mails|credentials|passwords|accounts|details|addresses|photos)\b|\bdata dumps?\b|\bleak (?:site|page)s?\b|\bdumped\b|\b(?:data(?:bases?)?|records|credentials|documents) (?:\S+ ){0,6}?(?:(?:is|are|was|were) )?(?:on|up for|put up for|offered for) sale\b",
+            r"\bdata breach(?:es)?\b|\bbreach(?:ed|es)?\b|\b(?:st(?:eal|eals|ealing|ole|olen)|exfiltrat(?:e|es|ed|ing)|leak(?:s|ed|ing)?|dump(?:s|ed|ing)?|expos(?:e|es|ed|ing)|publish(?:es|ed)?|releas(?:e|es|ed)|s(?:ell|ells|elling|old)|put up)\b (?:\S+ ){0,5}?(?:data(?:bases?)?|information|records|documents|files|e-?mails|credentials|passwords|accounts|details|addresses|photos)\b|\bdata dumps?\b|\bleak (?:site|page)s?\b|\bdumped\b|\b(?:data(?:bases?)?|records|credentials|documents|details) (?:\S+ ){0,10}?(?:on|up for|put up for|put on|offered for|available for) sale\b|\b(?:accessed|viewed|stolen|exfiltrated) by (?:\S+ ){0,2}?(?:hackers|cyber ?criminals|attackers|threat actors|an? unauthori[sz]ed (?:party|third party|user|individual))\b|\b\d+(?:\.\d+)? ?(?:GB|TB|MB)\b (?:\S+ ){0,4}?(?:leaked|stolen|dumped|exfiltrated|published)\b",
             &[" of contract", " of the peace", " of trust", " of the ceasefire", " of international law"],
         ),
         cue(
@@ -116,7 +116,7 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             T::UnknownCyberattack,
-            r"\bcyber[- ]?attacks?\b|\bcyber[- ]?incidents?\b|\b(?:hacker|hacking|cyber|targeted|computer) attacks?\b|\b(?:hackers?|hacktivists?|threat actors?|attackers|cyber ?criminals) (?:\S+ ){0,4}?(?:target(?:s|ed)?|hit|hits|attack(?:s|ed)?|strike|strikes|struck|paralyz\w*|claim(?:s|ed)? to have (?:successfully )?attacked)\b|\b(?:target(?:s|ed)?|attacked|hit|struck) by (?:the |a |an )?(?:\S+ ){0,4}?(?:hackers?|hacktivists?|group|gang|collective|threat actors?|APT ?\d*)\b",
+            r"\bcyber[- ]?attacks?\b|\bcyber[- ]?incidents?\b|\b(?:hacker|hacking|cyber|targeted|computer) attacks?\b|\b(?:hackers?|hacktivists?|threat actors?|attackers|cyber ?criminals) (?:\S+ ){0,4}?(?:target(?:s|ed)?|hit|hits|attack(?:s|ed)?|strike|strikes|struck|paralyz\w*|claim(?:s|ed)? to have (?:successfully )?attacked)\b|\b(?:target(?:s|ed)?|attacked|hit|struck) by (?:the |a |an )?(?:\S+ ){0,4}?(?:hackers?|hacktivists?|group|gang|collective|threat actors?|APT ?\d*)\b|\b(?:hit|struck|targeted) (?:by|with) (?:a |an )?(?:\S+ ){0,3}?(?:attack|incident)\b|\b(?:security|cybersecurity|cyber security|network|malware) (?:incident|attack)s?\b",
             &[],
         ),
     ]
@@ -137,11 +137,21 @@ pub(super) static ATTACK_ON_SYSTEMS: LazyLock<(Regex, Regex)> = LazyLock::new(||
 pub(super) static MALWARE_CAMPAIGN: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
     (
         compile(
-            r"(?i)\b(?:campaigns?|spread(?:s|ing)?|distribut(?:e|es|ed|ing|ion)|deliver(?:s|ed|ing)?|drop(?:s|ped|ping)?|push(?:es|ed|ing)?|deploy(?:s|ed|ing)?|infect(?:s|ed|ing)?|(?:new|fresh|latest|updated) (?:variant|version|strain|wave)s?|waves? of attacks|malspam)\b",
+            r"(?i)\b(?:campaigns?|spread(?:s|ing)?|distribut(?:e|es|ed|ing|ion)|deliver(?:s|ed|ing)?|drop(?:s|ped|ping)?|push(?:es|ed|ing)?|deploy(?:s|ed|ing)?|infect(?:s|ed|ing)?|(?:new|fresh|latest|updated) (?:variant|version|strain|wave)s?|waves? of attacks|malspam|new|(?:attacks?|operations?) (?:using|leveraging|with))\b",
         ),
         compile(
-            r"(?i)\b(?:malware|trojans?|RATs?|remote access (?:trojan|tool)s?|(?:info)?stealers?|loaders?|botnets?|backdoors?|spyware|worms?|droppers?|keyloggers?|adware|(?:crypto|coin ?)miners?|malspam|malicious campaigns?)\b",
+            r"(?i)\b(?:malware|trojans?|RATs?|remote access (?:trojan|tool)s?|(?:info)?stealers?|loaders?|botnets?|backdoors?|spyware|worms?|droppers?|keyloggers?|adware|(?:crypto|coin ?)miners?|malspam|malicious campaigns?|malware (?:famil(?:y|ies)|strains?))\b",
         ),
+    )
+});
+
+/// A campaign by a party of attackers, its method unsaid ("a new campaign by the Foozer APT
+/// targeting ministries"): the campaign word, and a noun for the party where no threat actor
+/// is named.
+pub(super) static ACTOR_CAMPAIGN: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
+    (
+        compile(r"(?i)\bcampaigns?\b"),
+        compile(r"(?i)\b(?:APT ?\d*|threat actors?|threat groups?|hackers|hacking groups?|state-sponsored)\b"),
     )
 });
 

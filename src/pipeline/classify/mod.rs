@@ -15,7 +15,7 @@ use super::{
 };
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
-use cues::{ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, MALWARE_CAMPAIGN, PAST, YEAR};
+use cues::{ACTOR_CAMPAIGN, ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, MALWARE_CAMPAIGN, PAST, YEAR};
 use model::TypeModel;
 
 /// Where the clause-level patterns match in the whole article (see [`Hits`]).
@@ -26,6 +26,7 @@ struct ArticleHits {
     hypothetical: Hits,
     attack: Hits,
     spreading: Hits,
+    campaign: Hits,
 }
 
 impl ArticleHits {
@@ -37,6 +38,7 @@ impl ArticleHits {
             hypothetical: Hits::new(&HYPOTHETICAL, text),
             attack: Hits::new(&ATTACK_ON_SYSTEMS.0, text),
             spreading: Hits::new(&MALWARE_CAMPAIGN.0, text),
+            campaign: Hits::new(&ACTOR_CAMPAIGN.0, text),
         }
     }
 }
@@ -60,11 +62,17 @@ impl Classify {
     }
 }
 
-/// What the entities say of the malware an article names, in text order: the mentions of
-/// wiper and ransomware families, which say how an attack was made, and of other malware.
-struct Malware {
+/// The mentions of what the entities stage named, in text order: wiper and ransomware
+/// families, which say how an attack was made; other malware; threat actors.
+struct Named {
     families: Vec<(CleanRange, IncidentType)>,
-    others: Vec<CleanRange>,
+    malware: Vec<CleanRange>,
+    actors: Vec<CleanRange>,
+}
+
+/// True when one of `mentions` (in text order) lies in `clause`.
+fn in_clause(mentions: &[CleanRange], clause: &CleanRange) -> bool {
+    mentions.get(mentions.partition_point(|m| m.start < clause.start)).is_some_and(|m| m.end <= clause.end)
 }
 
 /// The reports of one clause: a report per type its cue words, named malware families,
@@ -74,7 +82,7 @@ fn report_clause(
     text: &str,
     clause: CleanRange,
     hits: &ArticleHits,
-    malware: &Malware,
+    named: &Named,
     reports: &mut Vec<Report>,
     non_cyber: &mut Vec<CleanRange>,
 ) {
@@ -124,21 +132,23 @@ fn report_clause(
             any = true;
         }
     }
-    let families = &malware.families;
-    let in_clause = families.partition_point(|(m, _)| m.start < clause.start);
-    for (_, kind) in families[in_clause..].iter().take_while(|(m, _)| m.end <= clause.end) {
+    let families = &named.families;
+    let first = families.partition_point(|(m, _)| m.start < clause.start);
+    for (_, kind) in families[first..].iter().take_while(|(m, _)| m.end <= clause.end) {
         push(*kind);
         any = true;
     }
     let (spreading, noun) = &*MALWARE_CAMPAIGN;
-    let named = malware.others.get(malware.others.partition_point(|m| m.start < clause.start));
-    let names_malware = || named.is_some_and(|m| m.end <= clause.end) || noun.is_match(s);
+    let names_malware = || in_clause(&named.malware, &clause) || noun.is_match(s);
     if hits.spreading.may_match_in(&clause) && spreading.is_match(s) && names_malware() {
         push(IncidentType::MalwareCampaign);
         any = true;
     }
+    let (campaign, party) = &*ACTOR_CAMPAIGN;
+    let by_actor = || in_clause(&named.actors, &clause) || party.is_match(s);
     let (attack, systems) = &*ATTACK_ON_SYSTEMS;
-    if !any && hits.attack.may_match_in(&clause) && systems.is_match(s) && attack.is_match(s) {
+    let on_systems = || hits.attack.may_match_in(&clause) && systems.is_match(s) && attack.is_match(s);
+    if !any && (hits.campaign.may_match_in(&clause) && campaign.is_match(s) && by_actor() || on_systems()) {
         push(IncidentType::UnknownCyberattack);
     }
 }
@@ -163,9 +173,10 @@ fn report(doc: &mut Document) {
     // Without a date, the latest year the article mentions is the news.
     let hits = ArticleHits::new(text);
     let latest_year = hits.year.ranges().iter().filter_map(|r| text[r.clone()].parse().ok()).max();
-    // Wiper and ransomware families named in the text, in order: they say how an attack
-    // was made.
-    let mut malware = Malware { families: Vec::new(), others: Vec::new() };
+    let mut named = Named { families: Vec::new(), malware: Vec::new(), actors: Vec::new() };
+    for e in doc.tagged.entities.iter().filter(|e| e.kind == EntityKind::ThreatActor) {
+        named.actors.extend(e.mentions.iter().cloned());
+    }
     for e in doc.tagged.entities.iter().filter(|e| e.kind == EntityKind::Malware) {
         let kind = match e.category {
             Some(Category::Wiper) => Some(IncidentType::Wiper),
@@ -173,18 +184,19 @@ fn report(doc: &mut Document) {
             _ => None,
         };
         match kind {
-            Some(kind) => malware.families.extend(e.mentions.iter().map(|m| (m.clone(), kind))),
-            None => malware.others.extend(e.mentions.iter().cloned()),
+            Some(kind) => named.families.extend(e.mentions.iter().map(|m| (m.clone(), kind))),
+            None => named.malware.extend(e.mentions.iter().cloned()),
         }
     }
-    malware.families.sort_by_key(|(m, _)| m.start);
-    malware.others.sort_by_key(|m| m.start);
+    named.families.sort_by_key(|(m, _)| m.start);
+    named.malware.sort_by_key(|m| m.start);
+    named.actors.sort_by_key(|m| m.start);
     let mut reports: Vec<Report> = Vec::new();
     let mut non_cyber = Vec::new();
     for sentence in doc.cleaned.sentences.iter().cloned() {
         let years = if hits.year.may_match_in(&sentence) { YEAR.find_iter(&text[sentence.clone()]).count() } else { 0 };
         for clause in sentences::clauses(text, sentence, years) {
-            report_clause(text, clause, &hits, &malware, &mut reports, &mut non_cyber);
+            report_clause(text, clause, &hits, &named, &mut reports, &mut non_cyber);
         }
     }
     // An undated article that tells its news without a year ("on Friday") gives years
@@ -298,6 +310,9 @@ mod tests {
             "Zorblax has put up the Quillon.com database for sale.",
             "The data of 1.4 million Vexland users is on sale in the underground market.",
             "Quillon Hospital has some data dumped on the gang's website.",
+            "A database with 129 thousand records of Vexland drivers is being offered for sale on a forum.",
+            "About 62,000 e-mails may have been accessed by cyber criminals.",
+            "Quelp University has 11 GB leaked on the gang's blog.",
         ] {
             assert!(kinds(text).contains(&IncidentType::DataBreach), "{text}");
         }
@@ -310,12 +325,18 @@ mod tests {
             "Researchers discover a new campaign distributing the Foozer malware through obfuscated links.",
             "Researchers discover a new variant of the Quelp backdoor targeting mail servers.",
             "The Zorblax botnet is now spread through fake installer packages.",
+            "Researchers discover Quelp, a new Android banking trojan in active development.",
         ] {
             assert!(kinds(text).contains(&MalwareCampaign), "{text}");
         }
-        // A campaign of another kind, and malware only named, are none.
-        for text in ["The senator's campaign spread leaflets across the city.", "The trojan was found in 2019."] {
-            assert!(!kinds(text).contains(&MalwareCampaign), "{text}");
+        // A campaign of another kind, and malware only named, are none; nor is a campaign
+        // with no attacker an attack.
+        for text in [
+            "The senator's new campaign spread leaflets across the city.",
+            "The senator's new campaign targets young voters.",
+            "The trojan was found in 2019.",
+        ] {
+            assert_eq!(kinds(text), [], "{text}");
         }
     }
 
@@ -325,6 +346,9 @@ mod tests {
             "Hackers from the Foozer crew claim to have successfully attacked Quillbank.",
             "Quelp Systems was targeted by the Zorblax threat actors.",
             "Quillon Shipbuilders is the victim of a targeted attack.",
+            "Quelp County Schools are hit by a cybersecurity attack.",
+            "Quillon Care discloses a security incident.",
+            "Researchers reveal a new campaign by the Zorblax APT targeting ministries.",
         ] {
             assert!(!kinds(text).is_empty(), "{text}");
         }
