@@ -268,17 +268,25 @@ mod tests {
         kinds
     }
 
+    /// Asserts that each of `texts` reports a current incident of `kind`.
+    fn each_reports(kind: IncidentType, texts: &[&str]) {
+        for text in texts {
+            assert!(kinds(text).contains(&kind), "{text}");
+        }
+    }
+
     #[test]
     fn a_web_presence_taken_down_by_others_is_a_denial_of_service() {
         use IncidentType::Ddos;
-        for text in [
-            "The Zorblax collective takes down the website of the Quillon Ministry of Tourism.",
-            "The portals of three Vexland airports are taken down by the Foozer crew.",
-            "Several Quelp state websites are knocked offline during the vote.",
-            "Hacktivists take down Quillbank (quillbank.vx) and two more portals.",
-        ] {
-            assert!(kinds(text).contains(&Ddos), "{text}");
-        }
+        each_reports(
+            Ddos,
+            &[
+                "The Zorblax collective takes down the website of the Quillon Ministry of Tourism.",
+                "The portals of three Vexland airports are taken down by the Foozer crew.",
+                "Several Quelp state websites are knocked offline during the vote.",
+                "Hacktivists take down Quillbank (quillbank.vx) and two more portals.",
+            ],
+        );
         for text in [
             "The ticketing firm took down its websites while it investigated.",
             "The school network was taken offline as a precaution.",
@@ -291,44 +299,47 @@ mod tests {
 
     #[test]
     fn accounts_and_sites_taken_from_their_owners_are_account_takeovers() {
-        for text in [
-            "The Twitter account of the singer Anna Quell is hacked by the Zorblax group.",
-            "A hacker hijacked the Spotify pages of several artists.",
-            "An attacker takes control of the army's Twitter account.",
-            "Unknown hackers post slogans on the Quillon Motors Instagram account.",
-            "The website of Quelp Hardware is taken over by a group of hackers.",
-        ] {
-            assert!(kinds(text).contains(&IncidentType::AccountTakeover), "{text}");
-        }
+        each_reports(
+            IncidentType::AccountTakeover,
+            &[
+                "The Twitter account of the singer Anna Quell is hacked by the Zorblax group.",
+                "A hacker hijacked the Spotify pages of several artists.",
+                "An attacker takes control of the army's Twitter account.",
+                "Unknown hackers post slogans on the Quillon Motors Instagram account.",
+                "The website of Quelp Hardware is taken over by a group of hackers.",
+            ],
+        );
         assert_eq!(kinds("Users were able to gain access to their accounts as normal."), []);
     }
 
     #[test]
     fn data_leaked_dumped_or_sold_is_a_breach() {
-        for text in [
-            "The Foozer gang leaks 30 million accounts from Quelpdate.",
-            "Zorblax has put up the Quillon.com database for sale.",
-            "The data of 1.4 million Vexland users is on sale in the underground market.",
-            "Quillon Hospital has some data dumped on the gang's website.",
-            "A database with 129 thousand records of Vexland drivers is being offered for sale on a forum.",
-            "About 62,000 e-mails may have been accessed by cyber criminals.",
-            "Quelp University has 11 GB leaked on the gang's blog.",
-        ] {
-            assert!(kinds(text).contains(&IncidentType::DataBreach), "{text}");
-        }
+        each_reports(
+            IncidentType::DataBreach,
+            &[
+                "The Foozer gang leaks 30 million accounts from Quelpdate.",
+                "Zorblax has put up the Quillon.com database for sale.",
+                "The data of 1.4 million Vexland users is on sale in the underground market.",
+                "Quillon Hospital has some data dumped on the gang's website.",
+                "A database with 129 thousand records of Vexland drivers is being offered for sale on a forum.",
+                "About 62,000 e-mails may have been accessed by cyber criminals.",
+                "Quelp University has 11 GB leaked on the gang's blog.",
+            ],
+        );
     }
 
     #[test]
     fn malware_spread_to_many_is_a_campaign() {
         use IncidentType::MalwareCampaign;
-        for text in [
-            "Researchers discover a new campaign distributing the Foozer malware through obfuscated links.",
-            "Researchers discover a new variant of the Quelp backdoor targeting mail servers.",
-            "The Zorblax botnet is now spread through fake installer packages.",
-            "Researchers discover Quelp, a new Android banking trojan in active development.",
-        ] {
-            assert!(kinds(text).contains(&MalwareCampaign), "{text}");
-        }
+        each_reports(
+            MalwareCampaign,
+            &[
+                "Researchers discover a new campaign distributing the Foozer malware through obfuscated links.",
+                "Researchers discover a new variant of the Quelp backdoor targeting mail servers.",
+                "The Zorblax botnet is now spread through fake installer packages.",
+                "Researchers discover Quelp, a new Android banking trojan in active development.",
+            ],
+        );
         // A campaign of another kind, and malware only named, are none; nor is a campaign
         // with no attacker an attack.
         for text in [
