@@ -34,9 +34,13 @@ async fn score(args: EvalScoreArgs) -> Outcome {
     let predictions = match args.folds {
         None => enrich_all(&pipeline, gold.iter()).await,
         Some(folds) => {
+            let mut extra = Vec::new();
+            for path in &args.train_with {
+                extra.extend(eval::read_labelled(path)?);
+            }
             let mut predictions = Vec::with_capacity(gold.len());
             for fold in eval::folds(&gold, usize::from(folds)) {
-                let training: Vec<Labelled> = fold.training.into_iter().cloned().collect();
+                let training: Vec<Labelled> = fold.training.into_iter().chain(&extra).cloned().collect();
                 let (model, _) = eval::train(&training, &TrainOptions::default())?;
                 let pipeline = pipeline.clone().with_type_model(model);
                 predictions.extend(enrich_all(&pipeline, fold.held_out.into_iter().map(|(_, g)| g)).await);
@@ -53,7 +57,7 @@ async fn score(args: EvalScoreArgs) -> Outcome {
         }
         out.flush()?;
     }
-    let scores = eval::score(&gold, &predictions);
+    let scores = eval::evaluate(&gold, &predictions);
     if args.json {
         println!("{}", scores.to_json());
     } else {

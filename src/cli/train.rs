@@ -1,4 +1,4 @@
-//! `train`: fits the type model on a labelled corpus and writes its file.
+//! `train`: fits the type model on labelled corpora and writes its file.
 
 use std::process::ExitCode;
 
@@ -11,12 +11,20 @@ use crate::{
 /// Trains the type model, prints its cross-validated figures, and writes it with a header
 /// saying how it was made.
 pub fn train(args: &TrainArgs) -> Outcome {
-    let gold = eval::read_labelled(&args.gold)?;
+    let mut gold = Vec::new();
+    for path in &args.gold {
+        gold.extend(eval::read_labelled(path)?);
+    }
     let (model, report) = eval::train(&gold, &TrainOptions::from(args))?;
     print!("{report}");
+    let names: Vec<String> = args
+        .gold
+        .iter()
+        .map(|p| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()))
+        .collect();
     let provenance = format!(
         "`incident-enricher train` from {} ({} articles, l2 {}, min-df {}, sentence l2 {}, sentence min-df {})",
-        args.gold.file_name().map_or_else(|| args.gold.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        names.join(", "),
         gold.len(),
         args.l2,
         args.min_df,

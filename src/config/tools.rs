@@ -148,9 +148,10 @@ pub struct CatalogueArgs {
 /// Flags of `train`.
 #[derive(Debug, Clone, Args)]
 pub struct TrainArgs {
-    /// Labelled corpus, in the format `eval` reads.
+    /// Labelled corpora, in the formats `eval` reads (CASIE records, coded reports), learnt
+    /// from together.
     #[arg(required = true, value_name = "GOLD")]
-    pub gold: PathBuf,
+    pub gold: Vec<PathBuf>,
 
     /// Where to write the model; the shipped one is src/pipeline/classify/data/type_model.tsv,
     /// built into the binary.
@@ -196,8 +197,9 @@ pub struct EvalArgs {
 /// Flags of `eval GOLD.jsonl`.
 #[derive(Debug, Clone, Args)]
 pub struct EvalScoreArgs {
-    /// Labelled corpus in the format of CASIE's JSONL (see the README, "Evaluation"): `id`,
-    /// `text`, optional `published` (YYYY-MM-DD), `labels` and `arguments`.
+    /// Labelled corpus (docs/evaluation.md): CASIE's JSONL (`id`, `text`, optional
+    /// `published` as YYYY-MM-DD, `labels` and `arguments`), or coded incident reports as in
+    /// ../shared/news (`labels` as groups, `present`, `attackers`, `targets`).
     #[arg(required = true, value_name = "GOLD")]
     pub gold: Option<PathBuf>,
 
@@ -214,6 +216,11 @@ pub struct EvalScoreArgs {
     /// it was not trained on.
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(2..))]
     pub folds: Option<u16>,
+
+    /// With --folds: another labelled corpus every fold's model also learns from (repeat for
+    /// more), as the shipped model learns from several.
+    #[arg(long, value_name = "FILE", requires = "folds")]
+    pub train_with: Vec<PathBuf>,
 
     /// Extra gazetteers, as for `serve`.
     #[command(flatten)]

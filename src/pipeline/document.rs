@@ -241,8 +241,6 @@ pub struct Classified {
 /// The type model's verdict on an article, for each type it knows, in its order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TypeScores {
-    /// Probability at which a type counts as reported.
-    pub threshold: f32,
     /// One per type the model knows.
     pub types: Vec<TypeScore>,
 }
@@ -252,12 +250,17 @@ pub struct TypeScores {
 pub struct TypeScore {
     /// The type.
     pub kind: pb::IncidentType,
+    /// Probability at which the type counts as reported.
+    pub threshold: f32,
     /// Probability that the article reports it.
     pub probability: f32,
     /// The sentence that speaks most for it, if the text has any.
     pub best_sentence: Option<CleanRange>,
     /// Probability the sentence model gives that sentence.
     pub sentence_probability: f32,
+    /// Whether only short reports taught the model this type, so that it says nothing of
+    /// the type in a long article.
+    pub short_reports_only: bool,
 }
 
 /// Something the article names.

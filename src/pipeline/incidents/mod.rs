@@ -75,18 +75,19 @@ static NEGATED: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:no|not|nev
 ///   does not deny it: "no data had been stolen");
 /// - its probability becomes the confidence of incidents of that type.
 ///
-/// In a `short` report, a type a cue gave stays with its prior whatever the model says.
+/// In a `short` report, a type a cue gave stays with its prior whatever the model says; a
+/// type the model learnt from short reports alone is settled in them only.
 fn settle_types(incidents: &mut Vec<Incident>, scores: &TypeScores, text: &str, short: bool) {
-    let threshold = scores.threshold;
     let main = main_incident(incidents);
     // Account takeovers and malware campaigns are how breaches and phishing are carried out:
     // news of one is no news of another kind.
     let other_news = main.is_some_and(|m| {
         let kind = incidents[m].kind;
-        specificity(kind) > 2 && kind != IncidentType::AccountTakeover && !scores.types.iter().any(|t| t.kind == kind)
+        let learnt_from_articles = scores.types.iter().any(|t| t.kind == kind && !t.short_reports_only);
+        specificity(kind) > 2 && kind != IncidentType::AccountTakeover && !learnt_from_articles
     });
-    for score in &scores.types {
-        let (kind, p) = (score.kind, score.probability);
+    for score in scores.types.iter().filter(|t| short || !t.short_reports_only) {
+        let (kind, p, threshold) = (score.kind, score.probability, score.threshold);
         if p < threshold && short {
             continue;
         }

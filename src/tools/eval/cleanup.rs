@@ -45,7 +45,7 @@ pub fn cleanup(paths: &[impl AsRef<Path>], examples: usize) -> Result<CleanupRep
     let mut report = CleanupReport::default();
     for path in paths {
         for (_, record) in corpus(path.as_ref())? {
-            let Some(article) = record.map(|r| r.article) else {
+            let Ok(article) = record.map(|r| r.article) else {
                 report.bad_records += 1;
                 continue;
             };

@@ -8,7 +8,7 @@ use std::{
     fmt,
 };
 
-use super::Labelled;
+use super::{Gold, Labelled};
 use crate::pb::{self, IncidentType, Role};
 
 /// The CASIE event types and the incident types that count as each.
@@ -86,7 +86,7 @@ pub struct Scores {
 /// Rounded to three decimals before averaging, as `score_casie.py` does, so the two agree:
 /// from the exact value of `x`, as Python's `round` does, not from `x * 1000`, which may round
 /// a value just below a half up (0.5345 is 0.53449999... in binary).
-fn round3(x: f64) -> f64 {
+pub(super) fn round3(x: f64) -> f64 {
     format!("{x:.3}").parse().expect("a formatted float parses")
 }
 
@@ -153,6 +153,7 @@ pub fn score(gold: &[Labelled], predictions: &[pb::EnrichResponse]) -> Scores {
     }
     let empty = pb::EnrichResponse::default();
     for g in gold {
+        let Gold::Casie { labels, arguments } = &g.gold else { continue };
         let p = by_id.get(g.article.id.as_str()).copied().unwrap_or_else(|| {
             scores.missing += 1;
             &empty
@@ -160,7 +161,7 @@ pub fn score(gold: &[Labelled], predictions: &[pb::EnrichResponse]) -> Scores {
         let types: BTreeSet<i32> =
             p.incidents.iter().flat_map(|i| std::iter::once(i.r#type).chain(i.also_types.iter().copied())).collect();
         for (name, kind) in LABELS {
-            let (in_gold, predicted) = (g.labels.iter().any(|l| l == name), types.contains(&(kind as i32)));
+            let (in_gold, predicted) = (labels.iter().any(|l| l == name), types.contains(&(kind as i32)));
             let count = scores.labels.get_mut(name).expect("every label has a count");
             count.hit_predicted += usize::from(in_gold && predicted);
             count.predicted += usize::from(predicted);
@@ -181,7 +182,7 @@ pub fn score(gold: &[Labelled], predictions: &[pb::EnrichResponse]) -> Scores {
                 entities.iter().map(|e| mentions.get(e).copied().unwrap_or(&[])).collect();
             // Annotators mark the same span once per event it takes part in: count it once.
             let spans: BTreeSet<(u32, u32)> =
-                g.arguments.iter().filter(|a| a.role == name).map(|a| (a.start, a.end)).collect();
+                arguments.iter().filter(|a| a.role == name).map(|a| (a.start, a.end)).collect();
             let count = scores.roles.get_mut(name).expect("every role has a count");
             count.hit_predicted +=
                 predicted.iter().filter(|ms| ms.iter().any(|m| spans.iter().any(|&s| overlaps(m, s)))).count();
@@ -217,16 +218,18 @@ impl fmt::Display for Scores {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tools::eval::{Argument, Labelled};
+    use crate::tools::eval::{Argument, Gold, Labelled};
 
     fn gold(id: &str, labels: &[&str], arguments: &[(&str, u32, u32)]) -> Labelled {
         Labelled {
             article: pb::Article { id: id.into(), ..Default::default() },
-            labels: labels.iter().map(|l| l.to_string()).collect(),
-            arguments: arguments
-                .iter()
-                .map(|&(role, start, end)| Argument { role: role.into(), start, end, subtype: String::new() })
-                .collect(),
+            gold: Gold::Casie {
+                labels: labels.iter().map(|l| l.to_string()).collect(),
+                arguments: arguments
+                    .iter()
+                    .map(|&(role, start, end)| Argument { role: role.into(), start, end, subtype: String::new() })
+                    .collect(),
+            },
         }
     }
 

@@ -1,21 +1,26 @@
-//! Trains the incident type models ([`crate::pipeline::classify::model`]) from a labelled
-//! corpus: per type, an L2-regularised logistic regression over the articles and one over
+//! Trains the incident type models ([`crate::pipeline::classify::model`]) from labelled
+//! corpora: per type, an L2-regularised logistic regression over the articles and one over
 //! their sentences (labelled by the events whose arguments they hold), fitted with Adam on
 //! binary features. A k-fold cross-validation gives held-out scores of every article: they fit
 //! the stacking of the two models, choose the reporting threshold, and give the figures and
 //! the calibration table the command prints.
+//!
+//! CASIE articles label the five types of their annotation. Coded reports label a type only
+//! where their source's code decides it ([`coded_labels`]); every other label is unknown, and
+//! an unknown label teaches nothing.
 
 use std::{collections::HashMap, fmt};
 
 use super::{
-    Labelled, folds,
+    Coded, Gold, Labelled, folds, reports,
     score::{LABELS, Prf},
 };
 use crate::{
     config::{self, TrainArgs},
+    pb::IncidentType,
     pipeline::{
         Document, Pipeline, StageError,
-        classify::model::{N, TYPES, TypeModel, features, sentence_features},
+        classify::model::{ARTICLE_TYPES, N, TYPES, TypeModel, features, sentence_features},
         offsets::CodePoints,
     },
 };
@@ -23,7 +28,7 @@ use crate::{
 /// How to train.
 #[derive(Debug, Clone, Copy)]
 pub struct TrainOptions {
-    /// Folds of the cross-validation that fits the stacking and picks the threshold.
+    /// Folds of the cross-validation that fits the stacking and picks the thresholds.
     pub folds: u16,
     /// Weight of the article model's L2 penalty (sklearn's `1 / C`).
     pub l2: f32,
@@ -66,48 +71,108 @@ impl From<&TrainArgs> for TrainOptions {
     }
 }
 
-/// Held-out figures of the cross-validation at the chosen threshold.
+/// Held-out figures of the cross-validation at the chosen thresholds.
 #[derive(Debug, Clone, Default)]
 pub struct CvReport {
     /// Articles trained on.
     pub articles: usize,
-    /// The threshold chosen.
-    pub threshold: f32,
-    /// Per type: true positives, predicted, gold.
-    pub counts: [(usize, usize, usize); N],
-    /// Calibration: per tenth of probability, held-out predictions and how many were right.
-    pub calibration: [(usize, usize); 10],
+    /// The threshold chosen per type.
+    pub threshold: [f32; N],
+    /// Per type, over the articles whose label of it is known: true positives, predicted,
+    /// gold.
+    pub counts: [Counts; N],
+    /// Calibration per source (`casie` for CASIE records), over known labels: per tenth of
+    /// probability, held-out predictions and how many were right.
+    pub calibration: Vec<(String, [(usize, usize); 10])>,
 }
+
+/// Per type: labelled as reporting it, as not, or unknown.
+type Labels = [Option<bool>; N];
+
+/// Of one type: true positives, predicted, gold.
+type Counts = (usize, usize, usize);
 
 /// An article as the models read it: its features, its sentences' features with the types of
 /// the events whose arguments each sentence holds, and the article's types.
 struct Featurised {
+    source: String,
     article: Vec<String>,
-    sentences: Vec<(Vec<String>, [bool; N])>,
-    labels: [bool; N],
+    sentences: Vec<(Vec<String>, Labels)>,
+    labels: Labels,
 }
 
-/// A training example for one model: feature indices and the types it is labelled with.
+/// A training example for one model: feature indices and its labels.
 struct Example {
     features: Vec<u32>,
-    labels: [bool; N],
+    labels: Labels,
 }
 
-/// The types named by CASIE event type names.
-fn types_of<'a>(names: impl Iterator<Item = &'a str> + Clone) -> [bool; N] {
-    TYPES.map(|t| LABELS.iter().any(|(name, kind)| *kind == t && names.clone().any(|l| l == *name)))
+/// The labels CASIE event type names give: the types CASIE annotates, known; the others not.
+fn types_of<'a>(names: impl Iterator<Item = &'a str> + Clone) -> Labels {
+    std::array::from_fn(|k| {
+        (k < ARTICLE_TYPES)
+            .then(|| LABELS.iter().any(|(name, kind)| *kind == TYPES[k] && names.clone().any(|l| l == *name)))
+    })
+}
+
+/// Source codes that name one type of a group that holds several: a report in the group with
+/// one of these codes is of that type.
+const CODES: [(&str, IncidentType); 7] = [
+    ("account takeover", IncidentType::AccountTakeover),
+    ("account hijacking", IncidentType::AccountTakeover),
+    ("brute-force", IncidentType::AccountTakeover),
+    ("credential stuffing", IncidentType::AccountTakeover),
+    ("oauth token hijacking", IncidentType::AccountTakeover),
+    ("password-spraying", IncidentType::AccountTakeover),
+    ("password-spraying/credential stuffing", IncidentType::AccountTakeover),
+];
+
+/// What a coded report says of the types CASIE does not annotate: a group coded absent has
+/// none of its types; a group coded present has its type if it holds one, or the one its code
+/// names ([`CODES`]). The five CASIE types stay unknown: the sources file some of them
+/// otherwise (phishing that delivers malware is "Malware" to Hackmageddon and phishing to
+/// CASIE), and CASIE's reading is the one the service keeps.
+pub fn coded_labels(coded: &Coded) -> Labels {
+    let mut labels: Labels = [None; N];
+    let index = |t: IncidentType| TYPES.iter().position(|&k| k == t).filter(|&k| k >= ARTICLE_TYPES);
+    let groups = |coded_in: bool| {
+        coded.groups.iter().filter(move |(_, v)| **v == coded_in).filter_map(|(g, _)| reports::group(g))
+    };
+    for (_, types) in groups(false) {
+        for k in types.iter().filter_map(|&t| index(t)) {
+            labels[k] = Some(false);
+        }
+    }
+    let code = coded.code.to_lowercase();
+    let named = CODES.iter().find(|(c, _)| *c == code).map(|(_, t)| *t);
+    for (_, types) in groups(true) {
+        let kind = match types {
+            [only] => Some(*only),
+            _ => named.filter(|t| types.contains(t)),
+        };
+        if let Some(k) = kind.and_then(index) {
+            labels[k] = Some(true);
+        }
+    }
+    labels
 }
 
 /// Every article through the built-in pipeline, as the models read it (its text, entities
 /// and classify's cues), with its labels, and each sentence labelled with the events whose
 /// arguments overlap it.
+///
+/// A coded report is one or two sentences that all tell of its incident: each is labelled as
+/// the report is.
 fn featurise(gold: &[Labelled]) -> Result<Vec<Featurised>, StageError> {
     let pipeline = Pipeline::new();
     gold.iter()
         .map(|g| {
-            let labels = types_of(g.labels.iter().map(String::as_str));
+            let (source, labels) = match &g.gold {
+                Gold::Casie { labels, .. } => ("casie".to_string(), types_of(labels.iter().map(String::as_str))),
+                Gold::Coded(coded) => (coded.source.clone(), coded_labels(coded)),
+            };
             let Ok(doc) = Document::in_process(g.article.clone(), false) else {
-                return Ok(Featurised { article: Vec::new(), sentences: Vec::new(), labels });
+                return Ok(Featurised { source, article: Vec::new(), sentences: Vec::new(), labels });
             };
             let doc = pipeline.run(doc)?;
             let code_points = CodePoints::new(&g.article.text);
@@ -116,13 +181,15 @@ fn featurise(gold: &[Labelled]) -> Result<Vec<Featurised>, StageError> {
                 .sentences
                 .iter()
                 .map(|s| {
+                    let features = sentence_features(&doc, s.clone());
+                    let Gold::Casie { arguments, .. } = &g.gold else { return (features, labels) };
                     let input = doc.cleaned.text.to_input(s.clone());
                     let (start, end) = (code_points.of(input.start), code_points.of(input.end));
-                    let events = g.arguments.iter().filter(|a| a.start < end && start < a.end);
-                    (sentence_features(&doc, s.clone()), types_of(events.map(|a| a.subtype.as_str())))
+                    let events = arguments.iter().filter(|a| a.start < end && start < a.end);
+                    (features, types_of(events.map(|a| a.subtype.as_str())))
                 })
                 .collect();
-            Ok(Featurised { article: features(&doc), sentences, labels })
+            Ok(Featurised { source, article: features(&doc), sentences, labels })
         })
         .collect()
 }
@@ -158,7 +225,8 @@ fn fit(examples: &[Example], scale: &[[f32; N]], l2: f32, epochs: usize) -> ([f3
                 }
             }
             for k in 0..N {
-                let error = 1.0 / (1.0 + (-z[k]).exp()) - f32::from(u8::from(ex.labels[k]));
+                let Some(label) = ex.labels[k] else { continue };
+                let error = 1.0 / (1.0 + (-z[k]).exp()) - f32::from(u8::from(label));
                 grad[dims][k] += error;
                 for &f in &ex.features {
                     grad[f as usize][k] += error * scale[f as usize][k];
@@ -191,8 +259,10 @@ fn log_count_ratios(examples: &[Example], dims: usize) -> Vec<[f32; N]> {
     let mut counts = vec![[[1.0f32; 2]; N]; dims];
     for ex in examples {
         for &f in &ex.features {
-            for k in 0..N {
-                counts[f as usize][k][usize::from(ex.labels[k])] += 1.0;
+            for (count, label) in counts[f as usize].iter_mut().zip(ex.labels) {
+                if let Some(label) = label {
+                    count[usize::from(label)] += 1.0;
+                }
             }
         }
     }
@@ -216,7 +286,7 @@ struct Fit {
 
 /// Fits a model on `texts` (features and labels) and adds its weights to `weights`: its
 /// intercept per type is returned.
-fn fit_texts(texts: &[(&Vec<String>, [bool; N])], how: Fit, weights: &mut impl Extend<(String, [f32; N])>) -> [f32; N] {
+fn fit_texts(texts: &[(&Vec<String>, Labels)], how: Fit, weights: &mut impl Extend<(String, [f32; N])>) -> [f32; N] {
     let vocabulary = vocabulary(texts.iter().map(|(f, _)| *f), how.min_df);
     let examples: Vec<Example> = texts
         .iter()
@@ -239,9 +309,9 @@ fn fit_texts(texts: &[(&Vec<String>, [bool; N])], how: Fit, weights: &mut impl E
 }
 
 /// Trains the article and sentence models on `docs`; the stacking is left to the article
-/// model and the threshold unset.
+/// model and the thresholds at even odds.
 fn train_on(docs: &[&Featurised], options: &TrainOptions) -> TypeModel {
-    let mut model = TypeModel { threshold: 0.5, ..Default::default() };
+    let mut model = TypeModel { threshold: [0.5; N], ..Default::default() };
     let articles: Vec<_> = docs.iter().map(|d| (&d.article, d.labels)).collect();
     let how = Fit { min_df: options.min_df, l2: options.l2, naive_bayes: true, epochs: options.epochs };
     model.bias = fit_texts(&articles, how, &mut model.weights);
@@ -261,6 +331,10 @@ fn logits(model: &TypeModel, doc: &Featurised) -> ([f32; N], [f32; N]) {
         .fold(None, |best, z| Some(best.map_or(z, |b: [f32; N]| std::array::from_fn(|k| b[k].max(z[k])))));
     (model.article_logits(&doc.article), sentence.unwrap_or(model.sentence_bias))
 }
+
+/// The stacking intercept of a type no training article is labelled with: its probability is
+/// nil, so the model never reports it.
+const NEVER: f32 = -30.0;
 
 /// Fits the stacking of one type: a logistic regression of the labels on the two log-odds,
 /// by Newton's method, with the L2 penalty `l2` on the two weights.
@@ -304,7 +378,7 @@ fn solve3(a: [[f64; 3]; 3], b: [f64; 3]) -> [f64; 3] {
 }
 
 /// Trains the models on `gold`: the held-out scores of a k-fold cross-validation fit the
-/// stacking and choose the threshold, and give the figures. Fails when a stage fails on an
+/// stacking and choose each type's threshold, and give the figures. Fails when a stage fails on an
 /// article.
 pub fn train(gold: &[Labelled], options: &TrainOptions) -> Result<(TypeModel, CvReport), StageError> {
     let docs = featurise(gold)?;
@@ -317,32 +391,49 @@ pub fn train(gold: &[Labelled], options: &TrainOptions) -> Result<(TypeModel, Cv
     }
     let mut model = train_on(&docs.iter().collect::<Vec<_>>(), options);
     for k in 0..N {
-        let inputs: Vec<_> = docs.iter().zip(&held_out).map(|(d, (a, s))| ([a[k], s[k]], d.labels[k])).collect();
-        [model.stack.article[k], model.stack.sentence[k], model.stack.bias[k]] = fit_stack(&inputs, 1.0);
+        let inputs: Vec<_> =
+            docs.iter().zip(&held_out).filter_map(|(d, (a, s))| Some(([a[k], s[k]], d.labels[k]?))).collect();
+        [model.stack.article[k], model.stack.sentence[k], model.stack.bias[k]] =
+            if inputs.iter().any(|(_, y)| *y) { fit_stack(&inputs, 1.0) } else { [0.0, 0.0, NEVER] };
     }
     let probabilities: Vec<[f32; N]> = held_out.iter().map(|(a, s)| model.stacked(a, s)).collect();
-    let counts_at = |threshold: f32| {
+    let counts_at = |threshold: [f32; N]| {
         let mut counts = [(0, 0, 0); N];
         for (doc, p) in docs.iter().zip(&probabilities) {
             for k in 0..N {
-                let predicted = p[k] >= threshold;
-                counts[k].0 += usize::from(predicted && doc.labels[k]);
+                let Some(label) = doc.labels[k] else { continue };
+                let predicted = p[k] >= threshold[k];
+                counts[k].0 += usize::from(predicted && label);
                 counts[k].1 += usize::from(predicted);
-                counts[k].2 += usize::from(doc.labels[k]);
+                counts[k].2 += usize::from(label);
             }
         }
         counts
     };
-    let threshold = (4..=12)
-        .map(|t| t as f32 * 0.05)
-        .max_by(|&a, &b| macro_f1(&counts_at(a)).total_cmp(&macro_f1(&counts_at(b))))
-        .expect("thresholds to try");
-    let mut calibration = [(0, 0); 10];
+    // The types whole articles teach share the threshold their held-out macro-F1 is best at
+    // (one per type would fit the folds' noise); each type only short reports teach has its
+    // own, since its sources report it at their own rates.
+    let candidates: Vec<(f32, [Counts; N])> =
+        (4..=12).map(|t| t as f32 * 0.05).map(|t| (t, counts_at([t; N]))).collect();
+    let best = |f1: &dyn Fn(&[Counts; N]) -> f64| {
+        candidates.iter().max_by(|a, b| f1(&a.1).total_cmp(&f1(&b.1))).expect("thresholds to try").0
+    };
+    let shared = best(&|c| macro_f1(&c[..ARTICLE_TYPES]));
+    let threshold: [f32; N] = std::array::from_fn(|k| if k < ARTICLE_TYPES { shared } else { best(&|c| prf(c[k]).f1) });
+    let mut calibration: Vec<(String, [(usize, usize); 10])> = Vec::new();
     for (doc, p) in docs.iter().zip(&probabilities) {
-        for (&p, labelled) in p.iter().zip(doc.labels) {
+        let at = match calibration.iter().position(|(s, _)| *s == doc.source) {
+            Some(at) => at,
+            None => {
+                calibration.push((doc.source.clone(), [(0, 0); 10]));
+                calibration.len() - 1
+            }
+        };
+        for (&p, label) in p.iter().zip(doc.labels) {
+            let Some(label) = label else { continue };
             let bin = ((p * 10.0) as usize).min(9);
-            calibration[bin].0 += 1;
-            calibration[bin].1 += usize::from(labelled);
+            calibration[at].1[bin].0 += 1;
+            calibration[at].1[bin].1 += usize::from(label);
         }
     }
     model.threshold = threshold;
@@ -351,34 +442,100 @@ pub fn train(gold: &[Labelled], options: &TrainOptions) -> Result<(TypeModel, Cv
 }
 
 /// Precision, recall and F1 of (true positives, predicted, gold) counts.
-fn prf((hits, predicted, gold): (usize, usize, usize)) -> Prf {
+fn prf((hits, predicted, gold): Counts) -> Prf {
     Prf::new(hits, predicted, hits, gold)
 }
 
-fn macro_f1(counts: &[(usize, usize, usize); N]) -> f64 {
-    counts.iter().map(|&c| prf(c).f1).sum::<f64>() / N as f64
+/// Mean F1 over the types the corpus labels anywhere.
+fn macro_f1(counts: &[Counts]) -> f64 {
+    let labelled: Vec<f64> = counts.iter().filter(|c| c.2 > 0).map(|&c| prf(c).f1).collect();
+    labelled.iter().sum::<f64>() / labelled.len().max(1) as f64
 }
 
 impl fmt::Display for CvReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "cross-validated on {} articles, threshold {:.2}", self.articles, self.threshold)?;
-        for (t, &c) in TYPES.iter().zip(&self.counts) {
+        writeln!(f, "cross-validated on {} articles", self.articles)?;
+        for ((t, &c), threshold) in TYPES.iter().zip(&self.counts).zip(self.threshold).filter(|((_, c), _)| c.2 > 0) {
             let Prf { p, r, f1 } = prf(c);
-            writeln!(f, "  {:26} P {p:.3} R {r:.3} F1 {f1:.3}", t.as_str_name())?;
+            writeln!(f, "  {:26} P {p:.3} R {r:.3} F1 {f1:.3}  (threshold {threshold:.2})", t.as_str_name())?;
         }
         writeln!(f, "  macro-F1 {:.3}", macro_f1(&self.counts))?;
-        writeln!(f, "calibration (held-out probability: predictions, share labelled)")?;
-        for (bin, &(n, right)) in self.calibration.iter().enumerate() {
-            if n > 0 {
-                writeln!(
-                    f,
-                    "  {:.1}-{:.1}  {n:5}  {:.2}",
-                    bin as f32 / 10.0,
-                    (bin + 1) as f32 / 10.0,
-                    right as f64 / n as f64
-                )?;
+        for (source, bins) in &self.calibration {
+            writeln!(f, "calibration on {source} (held-out probability: predictions, share labelled)")?;
+            for (bin, &(n, right)) in bins.iter().enumerate().filter(|(_, (n, _))| *n > 0) {
+                let share = right as f64 / n as f64;
+                writeln!(f, "  {:.1}-{:.1}  {n:5}  {share:.2}", bin as f32 / 10.0, (bin + 1) as f32 / 10.0)?;
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pb;
+
+    fn coded(code: &str, groups: &[(&'static str, bool)]) -> Coded {
+        Coded { code: code.into(), groups: groups.iter().copied().collect(), ..Default::default() }
+    }
+
+    fn label(labels: &Labels, kind: IncidentType) -> Option<bool> {
+        labels[TYPES.iter().position(|&t| t == kind).expect("a modelled type")]
+    }
+
+    #[test]
+    fn a_code_decides_the_types_its_groups_and_name_settle_and_no_other() {
+        use IncidentType::{AccountTakeover, DataBreach, Ddos, Defacement, Phishing};
+        let ddos = coded_labels(&coded("External Denial of Service", &[("ddos", true), ("message", false)]));
+        assert_eq!(
+            [Ddos, Defacement, AccountTakeover].map(|t| label(&ddos, t)),
+            [Some(true), Some(false), Some(false)]
+        );
+        // "message" holds defacements and takeovers: coded present, it says neither.
+        let message = coded_labels(&coded("Message Manipulation", &[("ddos", false), ("message", true)]));
+        assert_eq!([Ddos, Defacement, AccountTakeover].map(|t| label(&message, t)), [Some(false), None, None]);
+        let hijack = coded_labels(&coded("Account hijacking", &[("account", true), ("defacement", false)]));
+        assert_eq!([AccountTakeover, Defacement].map(|t| label(&hijack, t)), [Some(true), Some(false)]);
+        let bec = coded_labels(&coded("Business Email Compromise", &[("account", true)]));
+        assert_eq!(label(&bec, AccountTakeover), None);
+        // The types CASIE annotates are left to CASIE.
+        let not_account = coded_labels(&coded("Malware", &[("account", false)]));
+        assert_eq!([Phishing, DataBreach, AccountTakeover].map(|t| label(&not_account, t)), [None, None, Some(false)]);
+    }
+
+    fn article(id: usize, text: &str) -> pb::Article {
+        pb::Article { id: id.to_string(), text: text.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn coded_reports_teach_their_types_and_a_type_nothing_labels_is_never_reported() {
+        let victims =
+            ["Quelp Bank", "the Vexland Post", "Quillon Rail", "the Zorblax Museum", "Foozer Energy", "Quelp Air"];
+        let mut gold = Vec::new();
+        for (i, victim) in victims.iter().enumerate() {
+            let ddos = format!("The website of {victim} is knocked offline by a flood of junk traffic from a botnet.");
+            let breach = format!("Hackers stole the records of customers of {victim} and leaked them online.");
+            let groups = |ddos| Coded { groups: [("ddos", ddos)].into(), ..Default::default() };
+            gold.push(Labelled { article: article(2 * i, &ddos), gold: Gold::Coded(groups(true)) });
+            gold.push(Labelled { article: article(2 * i + 1, &breach), gold: Gold::Coded(groups(false)) });
+        }
+        // Three folds, so that each holds reports of both kinds.
+        let options = TrainOptions { folds: 3, epochs: 100, ..Default::default() };
+        let (model, report) = train(&gold, &options).expect("trains");
+        let k = |kind| TYPES.iter().position(|&t| t == kind).expect("a modelled type");
+        let probability = |text: &str| {
+            let doc =
+                Pipeline::new().run(Document::in_process(article(99, text), false).expect("valid")).expect("runs");
+            model.score(&doc).probabilities
+        };
+        let flood = probability("The portal of Quillon Bank is knocked offline by junk traffic.");
+        let theft = probability("Hackers stole and leaked the records of Quillon Bank.");
+        assert!(flood[k(IncidentType::Ddos)] > 0.5 && theft[k(IncidentType::Ddos)] < 0.5, "{flood:?} {theft:?}");
+        assert_eq!(report.counts[k(IncidentType::Ddos)].2, victims.len());
+        for kind in [IncidentType::DataBreach, IncidentType::Defacement] {
+            assert!(flood[k(kind)] < 1e-6 && theft[k(kind)] < 1e-6, "{kind:?}: nothing labels it");
+            assert_eq!(report.counts[k(kind)], (0, 0, 0));
+        }
     }
 }
