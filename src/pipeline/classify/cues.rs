@@ -47,7 +47,8 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
     vec![
         cue(
             T::Ddos,
-            r"\b(?:d?dos(?:ed|ing)?|denial[- ]of[- ]service|flood(?:ed|ing)? (?:\w+ )?with (?:junk |bogus )?(?:traffic|requests))\b",
+            // An attack measured in traffic ("an 800 Gbps attack") is a flood.
+            r"\b(?:d?dos(?:ed|ing)?|denial[- ]of[- ]service|flood(?:ed|ing)? (?:\w+ )?with (?:junk |bogus )?(?:traffic|requests))\b|\b\d+(?:\.\d+)? ?[GT]bps\b\S* (?:\S+ ){0,3}?attacks?\b",
             &[],
         ),
         // A web presence taken down or knocked offline, as one-line reports of hacktivists
@@ -74,7 +75,12 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
             &[],
         ),
         cue(T::Wiper, r"\bwipers?\b|\bwip(?:ed|ing) (?:data|hard drives|disks|computers|systems)\b", &[]),
-        cue(T::Phishing, r"\b(?:spear-?)?phish(?:ing|ed)?\b", &[]),
+        // Mail that tricks its reader: business email compromise, sextortion, scam mails.
+        cue(
+            T::Phishing,
+            r"\b(?:spear-?)?phish(?:ing|ed)?\b|\bbusiness e-?mail compromise\b|\bBEC (?:scams?|attacks?|fraud)\b|\bsextortion\b|\b(?:e-?mail|sms|text message|covid(?:-19)?|coronavirus|pandemic) scams?\b",
+            &[],
+        ),
         cue(T::HackAndLeak, r"\bhack[- ]and[- ]leak\b", &[]),
         cue(T::SupplyChain, r"\bsupply[- ]chain (?:attack|compromise|hack)s?\b", &[]),
         cue(T::Espionage, r"\b(?:cyber[- ]?)?espionage\b|\bcyber[- ]?spying\b", &[]),
@@ -96,7 +102,7 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             T::DataBreach,
-            r"\bdata breach(?:es)?\b|\bbreach(?:ed|es)?\b|\b(?:st(?:eal|eals|ealing|ole|olen)|exfiltrat(?:e|es|ed|ing)|leak(?:s|ed|ing)?|dump(?:s|ed|ing)?|expos(?:e|es|ed|ing)|publish(?:es|ed)?|releas(?:e|es|ed)|s(?:ell|ells|elling|old)|put up)\b (?:\S+ ){0,5}?(?:data(?:bases?)?|information|records|documents|files|e-?mails|credentials|passwords|accounts|details|addresses|photos)\b|\bdata dumps?\b|\bleak (?:site|page)s?\b|\bdumped\b|\b(?:data(?:bases?)?|records|credentials|documents|details) (?:\S+ ){0,10}?(?:on|up for|put up for|put on|offered for|available for) sale\b|\b(?:accessed|viewed|stolen|exfiltrated) by (?:\S+ ){0,2}?(?:hackers|cyber ?criminals|attackers|threat actors|an? unauthori[sz]ed (?:party|third party|user|individual))\b|\b\d+(?:\.\d+)? ?(?:GB|TB|MB)\b (?:\S+ ){0,4}?(?:leaked|stolen|dumped|exfiltrated|published)\b",
+            r"\bdata breach(?:es)?\b|\bbreach(?:ed|es)?\b|\b(?:st(?:eal|eals|ealing|ole|olen)|exfiltrat(?:e|es|ed|ing)|leak(?:s|ed|ing)?|dump(?:s|ed|ing)?|expos(?:e|es|ed|ing)|publish(?:es|ed)?|releas(?:e|es|ed)|s(?:ell|ells|elling|old)|put(?:s|ting)? up|offer(?:s|ed|ing)?|post(?:s|ed|ing)? online)\b (?:\S+ ){0,5}?(?:data(?:bases?)?|information|records|documents|files|e-?mails|credentials|logins|passwords|accounts|details|addresses|photos)\b|\bdata dumps?\b|\bleak (?:site|page)s?\b|\bdumped\b|\b(?:data(?:bases?)?|records|credentials|logins|documents|details|information)\b(?:[^.]|\.\d){0,100}?\b(?:on|up for|put up for|put on|offered for|available for) sale\b|\b(?:accessed|viewed|stolen|exfiltrated) by (?:\S+ ){0,2}?(?:hackers|cyber ?criminals|attackers|threat actors|an? unauthori[sz]ed (?:party|third party|user|individual))\b|\b\d+(?:\.\d+)? ?(?:GB|TB|MB)\b (?:\S+ ){0,4}?(?:leaked|stolen|dumped|exfiltrated|published)\b",
             &[" of contract", " of the peace", " of trust", " of the ceasefire", " of international law"],
         ),
         cue(
@@ -111,12 +117,12 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             T::Intrusion,
-            r"\bhack(?:ed|ing|s)?\b|\binfiltrat(?:ed|ion)\b|\bgained (?:unauthori[sz]ed )?access\b|\bunauthori[sz]ed access\b|\bcompromised (?:the |its |their )?(?:network|systems?|servers?|email)\b",
+            r"\bhack(?:ed|ing|s)?\b|\bpwned\b|\binfiltrat(?:ed|ion)\b|\bgained (?:unauthori[sz]ed )?access\b|\bunauthori[sz]ed (?:access|activity)\b|\bcompromised (?:the |its |their )?(?:network|systems?|servers?|email)\b|\b(?:is|was|were|are|been|being|gets?|got) (?:\w+ )?compromised\b|\bDNS hijack(?:s|ing)?\b|\bzoom ?-?bomb(?:ing|ed|ers?)?\b",
             &[],
         ),
         cue(
             T::UnknownCyberattack,
-            r"\bcyber[- ]?attacks?\b|\bcyber[- ]?incidents?\b|\b(?:hacker|hacking|cyber|targeted|computer) attacks?\b|\b(?:hackers?|hacktivists?|threat actors?|attackers|cyber ?criminals) (?:\S+ ){0,4}?(?:target(?:s|ed)?|hit|hits|attack(?:s|ed)?|strike|strikes|struck|paralyz\w*|claim(?:s|ed)? to have (?:successfully )?attacked)\b|\b(?:target(?:s|ed)?|attacked|hit|struck) by (?:the |a |an )?(?:\S+ ){0,4}?(?:hackers?|hacktivists?|group|gang|collective|threat actors?|APT ?\d*)\b|\b(?:hit|struck|targeted) (?:by|with) (?:a |an )?(?:\S+ ){0,3}?(?:attack|incident)\b|\b(?:security|cybersecurity|cyber security|network|malware) (?:incident|attack)s?\b",
+            r"\bcyber[- ]?attacks?\b|\bcyber[- ]?incidents?\b|\b(?:hacker|hacking|cyber|targeted|computer) attacks?\b|\b(?:hackers?|hacktivists?|threat actors?|attackers|cyber ?criminals) (?:\S+ ){0,4}?(?:target(?:s|ed)?|hit|hits|attack(?:s|ed)?|strike|strikes|struck|paralyz\w*|claim(?:s|ed)? to have (?:successfully )?attacked)\b|\b(?:target(?:s|ed)?|attacked|hit|struck) by (?:the |a |an )?(?:\S+ ){0,4}?(?:hackers?|hacktivists?|group|gang|collective|threat actors?|APT ?\d*)\b|\b(?:hit|struck|targeted) (?:by|with) (?:a |an )?(?:\S+ ){0,3}?(?:attack|incident)\b|\b(?:security|cybersecurity|cyber security|network|malware|data|privacy) (?:incident|attack)s?\b|\bmalicious (?:cyber )?activity\b",
             &[],
         ),
     ]
@@ -131,27 +137,31 @@ pub(super) static ATTACK_ON_SYSTEMS: LazyLock<(Regex, Regex)> = LazyLock::new(||
     )
 });
 
-/// A campaign that spreads malware: what spreads it, and a noun for the malware where no
-/// family is named ("a new campaign distributing the Foozer loader", "a fresh variant of the
-/// Quelp backdoor", "malicious campaigns").
+/// A campaign that spreads malware: what spreads it (or researchers' finding it), and a noun
+/// for the malware where no family is named ("a new campaign distributing the Foozer loader",
+/// "a fresh variant of the Quelp backdoor", "researchers uncover malicious packages").
 pub(super) static MALWARE_CAMPAIGN: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
     (
         compile(
-            r"(?i)\b(?:campaigns?|spread(?:s|ing)?|distribut(?:e|es|ed|ing|ion)|deliver(?:s|ed|ing)?|drop(?:s|ped|ping)?|push(?:es|ed|ing)?|deploy(?:s|ed|ing)?|infect(?:s|ed|ing)?|(?:new|fresh|latest|updated) (?:variant|version|strain|wave)s?|waves? of attacks|malspam|new|(?:attacks?|operations?) (?:using|leveraging|with))\b",
+            r"(?i)\b(?:campaigns?|spread(?:s|ing)?|distribut(?:e|es|ed|ing|ion)|deliver(?:s|ed|ing)?|drop(?:s|ped|ping)?|push(?:es|ed|ing)?|deploy(?:s|ed|ing)?|infect(?:s|ed|ing)?|(?:new|fresh|latest|updated) (?:variant|version|strain|wave)s?|waves? of attacks|malspam|new|(?:attacks?|operations?) (?:using|leveraging|with)|operations?|inject(?:s|ed|ing)?|hidden (?:in|inside)|discover(?:s|ed)?|uncover(?:s|ed)?|identif(?:y|ies|ied)|spot(?:s|ted)?|(?:reveal|detail)(?:s|ed)? the details of)\b",
         ),
         compile(
-            r"(?i)\b(?:malware|trojans?|RATs?|remote access (?:trojan|tool)s?|(?:info)?stealers?|loaders?|botnets?|backdoors?|spyware|worms?|droppers?|keyloggers?|adware|(?:crypto|coin ?)miners?|malspam|malicious campaigns?|malware (?:famil(?:y|ies)|strains?))\b",
+            r"(?i)\b(?:malware|trojans?|RATs?|remote access (?:trojan|tool)s?|(?:info)?stealers?|loaders?|botnets?|backdoors?|spyware|worms?|droppers?|keyloggers?|adware|(?:crypto|coin ?)miners?|malspam|malvertising|cryptojack\w*|(?:web |card )?(?:skimmers?|swipers?)|malicious (?:campaigns?|plugins?|packages?|extensions?|add-ons?|apps?|librar(?:y|ies)|scripts?|JavaScript|code|documents?)|malware (?:famil(?:y|ies)|strains?))\b",
         ),
     )
 });
 
-/// A campaign by a party of attackers, its method unsaid ("a new campaign by the Foozer APT
-/// targeting ministries"): the campaign word, and a noun for the party where no threat actor
-/// is named.
-pub(super) static ACTOR_CAMPAIGN: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
+/// What a party of attackers is said to do, its method unsaid ("the Foozer gang claims to
+/// have attacked Quillbank", "Quelp Air was compromised by Zorblax", "a new campaign by the
+/// Foozer APT"): the deed, and a noun for the party where no threat actor is named.
+pub(super) static ACTOR_DEED: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
     (
-        compile(r"(?i)\bcampaigns?\b"),
-        compile(r"(?i)\b(?:APT ?\d*|threat actors?|threat groups?|hackers|hacking groups?|state-sponsored)\b"),
+        compile(
+            r"(?i)\b(?:campaigns?|operations?|activit(?:y|ies)|attack(?:s|ed|ing)?|compromis(?:e|es|ed|ing)|breach(?:es|ed|ing)?|target(?:s|ed|ing)?|hit|hits|struck|access(?:es|ed|ing)?|obtain(?:s|ed|ing)?|st(?:eal|eals|ealing|ole|olen)|inject(?:s|ed|ing)?|hid|hides?|hiding|hidden|disclos(?:e|es|ed|ing)|infect(?:s|ed|ing)?|hijack(?:s|ed|ing)?|exploit(?:s|ed|ing)|infiltrat(?:e|es|ed|ing)|penetrat(?:e|es|ed|ing)|br(?:eak|eaks|eaking|oke) into|claim(?:s|ed|ing)? (?:responsibility|to have))\b",
+        ),
+        compile(
+            r"(?i)\b(?:APT ?\d*|(?:APT|threat) actors?|threat groups?|hackers?|hacktivists?|attackers?|cyber ?criminals?|hacking groups?|(?:ransomware|hacker|hacking|cyber) (?:gangs?|groups?|crews?)|state-sponsored|hackers-for-hire)\b",
+        ),
     )
 });
 

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
-use cues::{ACTOR_CAMPAIGN, ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, MALWARE_CAMPAIGN, PAST, YEAR};
+use cues::{ACTOR_DEED, ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, MALWARE_CAMPAIGN, PAST, YEAR};
 use model::TypeModel;
 
 /// Where the clause-level patterns match in the whole article (see [`Hits`]).
@@ -26,7 +26,7 @@ struct ArticleHits {
     hypothetical: Hits,
     attack: Hits,
     spreading: Hits,
-    campaign: Hits,
+    deed: Hits,
 }
 
 impl ArticleHits {
@@ -38,7 +38,7 @@ impl ArticleHits {
             hypothetical: Hits::new(&HYPOTHETICAL, text),
             attack: Hits::new(&ATTACK_ON_SYSTEMS.0, text),
             spreading: Hits::new(&MALWARE_CAMPAIGN.0, text),
-            campaign: Hits::new(&ACTOR_CAMPAIGN.0, text),
+            deed: Hits::new(&ACTOR_DEED.0, text),
         }
     }
 }
@@ -76,7 +76,7 @@ fn in_clause(mentions: &[CleanRange], clause: &CleanRange) -> bool {
 }
 
 /// The reports of one clause: a report per type its cue words, named malware families,
-/// malware spread or attacks on systems signal, with the clause's year and temporality (a
+/// malware spread, what a party of attackers did or attacks on systems signal, with the clause's year and temporality (a
 /// year older than the news is settled by the caller).
 fn report_clause(
     text: &str,
@@ -144,11 +144,11 @@ fn report_clause(
         push(IncidentType::MalwareCampaign);
         any = true;
     }
-    let (campaign, party) = &*ACTOR_CAMPAIGN;
+    let (deed, party) = &*ACTOR_DEED;
     let by_actor = || in_clause(&named.actors, &clause) || party.is_match(s);
     let (attack, systems) = &*ATTACK_ON_SYSTEMS;
     let on_systems = || hits.attack.may_match_in(&clause) && systems.is_match(s) && attack.is_match(s);
-    if !any && (hits.campaign.may_match_in(&clause) && campaign.is_match(s) && by_actor() || on_systems()) {
+    if !any && (hits.deed.may_match_in(&clause) && deed.is_match(s) && by_actor() || on_systems()) {
         push(IncidentType::UnknownCyberattack);
     }
 }

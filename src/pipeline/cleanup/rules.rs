@@ -151,7 +151,7 @@ static CUES: LazyLock<(RegexSet, Vec<Removal>)> = LazyLock::new(|| {
             Removal::Promotion,
         ),
         (
-            r"(?i)\b(?:not all news on the site|views expressed|does not necessarily reflect|disclaimer|all rights reserved|translated (?:automatically|by machine)|programmatic(?:ally)? translat\w*|automatic (?:software|translation)|machine translation|general information only|(?:legal|financial|investment) advice)\b|\u{a9}|\(c\) \d{4}|\bcopyright \d{4}",
+            r"(?i)\b(?:not all news on the site|views expressed|does not necessarily reflect|disclaimer|all rights reserved|translated (?:automatically|by machine)|programmatic(?:ally)? translat\w*|automatic (?:software|translation)|machine translation|general information only|(?:legal|financial|investment) advice)\b|(?:^|[^\p{L}])\u{a9}|\(c\) \d{4}|\bcopyright \d{4}",
             Removal::Disclaimer,
         ),
         (
@@ -280,6 +280,7 @@ mod tests {
         case!("We use cookies to improve your experience.", Some(Removal::CookieNotice)),
         case!("</text>", Some(Removal::Markup)),
         case!("Views expressed by contributors are their own", Some(Removal::Disclaimer)),
+        case!("\u{a9} 2024 Quelp Media Group", Some(Removal::Disclaimer)),
         case!(
             "This text was translated automatically and may contain errors, which we regret.",
             Some(Removal::Disclaimer)
@@ -291,6 +292,8 @@ mod tests {
     ];
 
     const ARTICLE: &[Case] = &[
+        // "é" read twice in the wrong encoding holds the copyright sign after a letter.
+        case!("Quelp Hospital of San Jos\u{c3}\u{a9} has some data dumped on the gang's website.", None),
         case!("The ministry said the attackers had defaced 20 websites overnight and demanded payment.", None),
         case!("\"We will not give in,\" she said.", None),
         case!("Read the statement, he told reporters, and judge for yourselves what happened that night.", None),
