@@ -15,9 +15,10 @@ pub(super) struct Cue {
     pub(super) pattern: Regex,
     /// Phrases that, right after the cue, make it a non-cyber use.
     pub(super) not_followed_by: &'static [&'static str],
-    /// Words that, later in the clause, make the cue tell of another kind of attack: "took
-    /// down their Twitter accounts" is no denial of service.
-    pub(super) unless_later: &'static [&'static str],
+    /// Words that, anywhere in the clause, make the cue tell of another kind of attack: "took
+    /// down their Twitter accounts" is no denial of service, nor is "the ransomware knocked its
+    /// services offline".
+    pub(super) unless_in_clause: &'static [&'static str],
 }
 
 fn cue(kind: IncidentType, pattern: &str, not_followed_by: &'static [&'static str]) -> Cue {
@@ -28,10 +29,10 @@ fn cue_unless(
     kind: IncidentType,
     pattern: &str,
     not_followed_by: &'static [&'static str],
-    unless_later: &'static [&'static str],
+    unless_in_clause: &'static [&'static str],
 ) -> Cue {
     let pattern = compile(&format!("(?i){pattern}"));
-    Cue { kind, pattern, not_followed_by, unless_later }
+    Cue { kind, pattern, not_followed_by, unless_in_clause }
 }
 
 /// Words that open another party's things after "take down": "the", "several", a name; not
@@ -51,13 +52,14 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
             r"\b(?:d?dos(?:ed|ing)?|denial[- ]of[- ]service|flood(?:ed|ing)? (?:\w+ )?with (?:junk |bogus )?(?:traffic|requests))\b|\b\d+(?:\.\d+)? ?[GT]bps\b\S* (?:\S+ ){0,3}?attacks?\b",
             &[],
         ),
-        // A web presence taken down or knocked offline, as one-line reports of hacktivists
-        // tell a denial of service; not a victim's own ("took down its websites", "was taken
-        // offline as a precaution"), accounts taken down, nor systems ransomware took down.
+        // A web presence taken down, knocked offline or disabled, as one-line reports of
+        // hacktivists tell a denial of service; not a victim's own ("took down its websites",
+        // "was taken offline as a precaution"), accounts taken down, nor systems ransomware
+        // took down.
         cue_unless(
             T::Ddos,
             &format!(
-                r"\b(?:t(?:ake|akes|aking|ook|aken)|br(?:ing|ings|inging|ought)) down (?:{OTHERS}\s|(?-i:[A-Z0-9@#]))(?:\S*\s){{0,6}}?{WEB_OBJECT}|\b{WEB_OBJECT} (?:\S+ ){{0,8}}?(?:(?:are|is|were|was|been|be|get|gets|got) )?(?:knocked (?:down|offline)|(?:taken|brought) (?:down|offline) by)\b|\bknock(?:s|ed|ing)? (?:\S+ ){{0,6}}?offline\b|\bparaly[sz](?:e|es|ed|ing) (?:\S+ ){{0,4}}?{WEB_OBJECT}"
+                r"\b(?:t(?:ake|akes|aking|ook|aken)|br(?:ing|ings|inging|ought)) down (?:{OTHERS}\s|(?-i:[A-Z0-9@#]))(?:\S*\s){{0,6}}?{WEB_OBJECT}|\b{WEB_OBJECT} (?:\S+ ){{0,8}}?(?:(?:are|is|were|was|been|be|get|gets|got) )?(?:knocked (?:down|offline)|(?:taken|brought) (?:down|offline) by|forced offline)\b|\bknock(?:s|ed|ing)? (?:\S+ ){{0,6}}?offline\b|\b(?:paraly[sz]|disabl)(?:e|es|ed|ing) (?:\S+ ){{0,4}}?{WEB_OBJECT}"
             ),
             &[],
             &["account", "accounts", "ransomware", "malware", "encrypted"],

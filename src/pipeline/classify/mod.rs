@@ -117,15 +117,18 @@ fn report_clause(
         }
     };
     let mut any = false;
+    let in_clause_word = |words: &[&str]| {
+        !words.is_empty()
+            && s.split(|c: char| !c.is_alphanumeric()).any(|w| words.iter().any(|u| w.eq_ignore_ascii_case(u)))
+    };
     for (cue, _) in CUES.iter().zip(&hits.cues).filter(|(_, h)| h.may_match_in(&clause)) {
+        if in_clause_word(cue.unless_in_clause) {
+            continue;
+        }
         for m in cue.pattern.find_iter(s) {
             let followed_by = |p: &str| s.get(m.end()..m.end() + p.len()).is_some_and(|t| t.eq_ignore_ascii_case(p));
             if cue.not_followed_by.iter().any(|p| followed_by(p)) {
                 non_cyber.push(clause.start + m.start()..clause.start + m.end());
-                continue;
-            }
-            let mut later = s[m.end()..].split(|c: char| !c.is_alphanumeric());
-            if later.any(|w| cue.unless_later.iter().any(|u| w.eq_ignore_ascii_case(u))) {
                 continue;
             }
             push(cue.kind);
@@ -338,6 +341,8 @@ mod tests {
                 "Researchers discover a new variant of the Quelp backdoor targeting mail servers.",
                 "The Zorblax botnet is now spread through fake installer packages.",
                 "Researchers discover Quelp, a new Android banking trojan in active development.",
+                "Researchers uncover crypto-mining malware hidden inside three JavaScript libraries.",
+                "Researchers reveal the details of Zorbmoth, a banking trojan targeting Vexland users.",
             ],
         );
         // A campaign of another kind, and malware only named, are none; nor is a campaign
@@ -360,9 +365,38 @@ mod tests {
             "Quelp County Schools are hit by a cybersecurity attack.",
             "Quillon Care discloses a security incident.",
             "Researchers reveal a new campaign by the Zorblax APT targeting ministries.",
+            "A hackers-for-hire group has compromised computers of a Quelp architecture firm.",
+            "Unknown attackers obtain sensitive documents of the Vexland Foreign Office.",
+            "The Quillon broadcaster was allegedly compromised by Zorblax.",
+            "A cybercriminal manages to break into the Quelp delivery startup.",
+            "Quillon Domains is compromised.",
+            "Quelp Clinic announces a data incident that may have impacted patients.",
         ] {
             assert!(!kinds(text).is_empty(), "{text}");
         }
+        // Attacks by others than attackers of computers are none.
+        for text in [
+            "A gang of robbers attacked the Quelp bank branch at night.",
+            "The striker hit the post twice and the team obtained a draw.",
+        ] {
+            assert_eq!(kinds(text), [], "{text}");
+        }
+    }
+
+    #[test]
+    fn scam_mail_and_floods_by_their_size_are_typed() {
+        each_reports(
+            IncidentType::Phishing,
+            &[
+                "A business email compromise targets the Quelp school district.",
+                "The Quillon broker lost $380,000 via a BEC scam.",
+                "Researchers reveal a surge in sextortion emails.",
+            ],
+        );
+        each_reports(
+            IncidentType::Ddos,
+            &["Researchers say they dealt with an 800 Gbps+ attack against a Vexland casino."],
+        );
     }
 
     #[test]

@@ -591,7 +591,7 @@ const DETECTION_PLATFORMS: &[&str] = &["osx", "macos", "win32", "win64", "linux"
 /// malware noun or a platform, then a dot, right before it.
 pub(super) fn in_detection_name(text: &str, name: &Range<usize>) -> bool {
     let Some(head) = text[..name.start].strip_suffix('.') else { return false };
-    let start = head.rfind(|c: char| !c.is_alphanumeric()).map_or(0, |i| i + 1);
+    let start = head.char_indices().rev().find(|(_, c)| !c.is_alphanumeric()).map_or(0, |(i, c)| i + c.len_utf8());
     let word = head[start..].to_lowercase();
     MALWARE_NOUNS.contains(&word.as_str()) || DETECTION_PLATFORMS.contains(&word.as_str())
 }

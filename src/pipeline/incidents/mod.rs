@@ -70,8 +70,8 @@ static NEGATED: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:no|not|nev
 /// Lets the type model decide which of the types it knows the article reports:
 /// - a type it rejects leaves the news and background incidents (an incident with no other
 ///   type goes); warnings keep it, since a what-if is not a report of the event;
-/// - a type it finds that no cue sentence gave joins the main incident with the sentence that
-///   speaks most for it, if that sentence tells of it (and, in news of another kind of attack,
+/// - a type it finds that no cue sentence gave joins the main incident (as its type, when it is
+///   more specific) with the sentence that speaks most for it, if that sentence tells of it (and, in news of another kind of attack,
 ///   does not deny it: "no data had been stolen");
 /// - its probability becomes the confidence of incidents of that type.
 ///
@@ -115,7 +115,15 @@ fn settle_types(incidents: &mut Vec<Incident>, scores: &TypeScores, text: &str, 
         if let Some(best) = evidence.filter(|_| !reported && p >= bar) {
             match main_incident(incidents).map(|m| &mut incidents[m]) {
                 Some(main) => {
-                    main.also.push(kind);
+                    // A method the model finds says more than "a cyberattack" or "hacked".
+                    if specificity(kind) > specificity(main.kind) {
+                        if main.kind != IncidentType::UnknownCyberattack {
+                            main.also.insert(0, main.kind);
+                        }
+                        main.kind = kind;
+                    } else {
+                        main.also.push(kind);
+                    }
                     if let Err(at) = main.evidence.binary_search_by_key(&best.start, |e| e.start) {
                         main.evidence.insert(at, best.clone());
                     }
@@ -193,7 +201,8 @@ fn assemble(reports: &[&Report], entities: &[Entity], text: &str) -> Incident {
         .or_else(|| reports.iter().find_map(|r| r.year.as_ref()).map(|(y, at)| (y.to_string(), at.clone())));
     Incident {
         kind,
-        also: kinds[1..].iter().map(|&(k, _)| k).collect(),
+        // "A cyberattack" says nothing a named method does not.
+        also: kinds[1..].iter().map(|&(k, _)| k).filter(|&k| k != IncidentType::UnknownCyberattack).collect(),
         // A prior, where no labelled data calibrates it (the type model replaces it for its
         // types): more specific and better supported is likelier right.
         confidence: (0.4 + 0.15 * f32::from(specificity(kind).min(2)) + 0.05 * support as f32).min(0.95),
@@ -247,5 +256,44 @@ mod tests {
         assert_eq!(role_of("pro-russian hackers"), Some(Role::Attacker));
         assert_eq!(role_of("Foreign Ministry"), Some(Role::Target));
         assert!(doc.cleaned.fingerprint != 0);
+    }
+
+    fn unknown_attack(evidence: CleanRange) -> Incident {
+        Incident {
+            kind: IncidentType::UnknownCyberattack,
+            also: Vec::new(),
+            confidence: 0.45,
+            temporality: Temporality::Current,
+            participants: Vec::new(),
+            occurred: None,
+            attributions: Vec::new(),
+            impact: Default::default(),
+            evidence: vec![evidence],
+        }
+    }
+
+    #[test]
+    fn a_type_learnt_from_short_reports_is_settled_in_short_reports_only() {
+        let text = "The Zorblax crew hits the portal of Quelp Bank.";
+        let scores = TypeScores {
+            types: vec![crate::pipeline::TypeScore {
+                kind: IncidentType::Ddos,
+                threshold: 0.3,
+                probability: 0.8,
+                best_sentence: Some(0..text.len()),
+                sentence_probability: 0.7,
+                short_reports_only: true,
+            }],
+        };
+        use IncidentType::{Ddos, UnknownCyberattack};
+        for (short, want) in [(true, Ddos), (false, UnknownCyberattack)] {
+            let mut incidents = vec![unknown_attack(0..text.len())];
+            settle_types(&mut incidents, &scores, text, short);
+            assert_eq!((incidents[0].kind, &incidents[0].also[..]), (want, &[][..]), "short: {short}");
+        }
+        // The model's probability is the confidence of what it found.
+        let mut incidents = vec![unknown_attack(0..text.len())];
+        settle_types(&mut incidents, &scores, text, true);
+        assert_eq!(incidents[0].confidence, 0.8);
     }
 }
