@@ -42,6 +42,38 @@ const OTHERS: &str = r"(?:the|an?|several|some|many|multiple|dozens of|hundreds 
 /// Where a web presence is: the object a denial of service takes down.
 const WEB_OBJECT: &str = r"(?:websites?|web ?sites?|sites?|web ?pages?|home ?pages?|portals?|servers?|online services?|networks?|infrastructure|[\w-]+\.(?:com|org|net|gov|edu|[a-z]{2})\b)";
 
+/// A named party taken down ("takes down Quillbank", "took down the Vexland bank Quelpcredit"):
+/// by a party of attackers ([`ACTOR_DEED`]), how hacktivists' floods are told.
+pub(super) static TAKE_DOWN: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(?:t(?:ake|akes|aking|ook|aken)|br(?:ing|ings|inging|ought)) (?:down|offline) (?:the |several |some |\d+ )?(?-i:[A-Z])",
+    )
+});
+
+/// Words in a clause that tell a take-down of another kind than a flood: of accounts, by
+/// ransomware, or by the police or researchers of a botnet, domains or a market.
+pub(super) const NOT_A_FLOOD: &[&str] = &[
+    "account",
+    "accounts",
+    "ransomware",
+    "malware",
+    "encrypted",
+    "police",
+    "FBI",
+    "Europol",
+    "authorities",
+    "enforcement",
+    "researchers",
+    "botnet",
+    "botnets",
+    "domain",
+    "domains",
+    "marketplace",
+    "forum",
+    "seized",
+    "seizes",
+];
+
 /// Every cue, specific first.
 pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
     use IncidentType as T;
@@ -54,15 +86,14 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         // A web presence taken down, knocked offline or disabled, as one-line reports of
         // hacktivists tell a denial of service; not a victim's own ("took down its websites",
-        // "was taken offline as a precaution"), accounts taken down, nor systems ransomware
-        // took down.
+        // "was taken offline as a precaution").
         cue_unless(
             T::Ddos,
             &format!(
                 r"\b(?:t(?:ake|akes|aking|ook|aken)|br(?:ing|ings|inging|ought)) down (?:{OTHERS}\s|(?-i:[A-Z0-9@#]))(?:\S*\s){{0,6}}?{WEB_OBJECT}|\b{WEB_OBJECT} (?:\S+ ){{0,8}}?(?:(?:are|is|were|was|been|be|get|gets|got) )?(?:knocked (?:down|offline)|(?:taken|brought) (?:down|offline) by|forced offline)\b|\bknock(?:s|ed|ing)? (?:\S+ ){{0,6}}?offline\b|\b(?:paraly[sz]|disabl)(?:e|es|ed|ing) (?:\S+ ){{0,4}}?{WEB_OBJECT}"
             ),
             &[],
-            &["account", "accounts", "ransomware", "malware", "encrypted"],
+            NOT_A_FLOOD,
         ),
         cue(
             T::Defacement,
@@ -80,7 +111,7 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         // Mail that tricks its reader: business email compromise, sextortion, scam mails.
         cue(
             T::Phishing,
-            r"\b(?:spear-?)?phish(?:ing|ed)?\b|\bbusiness e-?mail compromise\b|\bBEC (?:scams?|attacks?|fraud)\b|\bsextortion\b|\b(?:e-?mail|sms|text message|covid(?:-19)?|coronavirus|pandemic) scams?\b",
+            r"\b(?:spear-?)?phish(?:ing|ed)?\b|\bbusiness e-?mail compromise\b|\bBEC (?:scams?|attacks?|fraud)\b|\bsextortion\b|\b(?:e-?mail|sms|text message|covid(?:-19)?|coronavirus|pandemic) scam(?:s|mers?)?\b",
             &[],
         ),
         cue(T::HackAndLeak, r"\bhack[- ]and[- ]leak\b", &[]),
@@ -94,7 +125,7 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         // An account or a site taken from its owner.
         cue(
             T::AccountTakeover,
-            r"\baccount (?:takeovers?|hijacking)\b|\b(?:hijack(?:s|ed|ing)?|hjack(?:s|ed)?|t(?:ake|akes|aking|ook|aken) (?:over|control of)|compromis(?:e|es|ed|ing)|hack(?:s|ed|ing)?(?: into)?|br(?:eak|eaks|oke|eaking) into|gain(?:s|ed)? control of) (?:\S+ ){0,5}?(?:accounts?|(?:social media|Facebook|Instagram|YouTube|Spotify|LinkedIn|Twitter) (?:pages?|profiles?|channels?))\b|\b(?:accounts?|(?:social media|Facebook|Instagram|YouTube|Spotify|LinkedIn|Twitter) (?:pages?|profiles?|channels?)) (?:\S+ ){0,8}?(?:(?:is|was|were|are|been|gets?|got) )(?:\w+ )?(?:hacked|hijacked|compromised|taken over)\b|\bpost(?:s|ed|ing)? (?:\S+ ){0,6}?on (?:\S+ ){0,4}?(?:Facebook|Instagram|Twitter|YouTube|TikTok|LinkedIn|social media) (?:accounts?|pages?|profiles?|channels?)\b|\b(?:hijack(?:s|ed|ing)?|t(?:ake|akes|aking|ook|aken) (?:over|control of)) (?:\S+ ){0,5}?(?:websites?|sites?|home ?pages?)\b|\b(?:websites?|sites?|home ?pages?) (?:\S+ ){0,8}?(?:is|was|were|are|been) (?:\w+ )?(?:taken over|hijacked)\b",
+            r"\baccount (?:takeovers?|hijacking)\b|\bpassword[- ]spray(?:s|ing)?\b|\bcredential[- ]stuffing\b|\bbrute[- ]?force (?:attacks?|attempts?|campaigns?)\b|\b(?:hijack(?:s|ed|ing)?|hjack(?:s|ed)?|t(?:ake|akes|aking|ook|aken) (?:over|control of)|compromis(?:e|es|ed|ing)|hack(?:s|ed|ing)?(?: into)?|br(?:eak|eaks|oke|eaking) into|gain(?:s|ed)? control of) (?:\S+ ){0,5}?(?:accounts?|(?:social media|Facebook|Instagram|YouTube|Spotify|LinkedIn|Twitter) (?:pages?|profiles?|channels?))\b|\b(?:accounts?|(?:social media|Facebook|Instagram|YouTube|Spotify|LinkedIn|Twitter) (?:pages?|profiles?|channels?)) (?:\S+ ){0,8}?(?:(?:is|was|were|are|been|gets?|got) )(?:\w+ )?(?:hacked|hijacked|compromised|taken over)\b|\bpost(?:s|ed|ing)? (?:\S+ ){0,6}?on (?:\S+ ){0,4}?(?:Facebook|Instagram|Twitter|YouTube|TikTok|LinkedIn|social media) (?:accounts?|pages?|profiles?|channels?)\b|\b(?:hijack(?:s|ed|ing)?|t(?:ake|akes|aking|ook|aken) (?:over|control of)) (?:\S+ ){0,5}?(?:websites?|sites?|home ?pages?)\b|\b(?:websites?|sites?|home ?pages?) (?:\S+ ){0,8}?(?:is|was|were|are|been) (?:\w+ )?(?:taken over|hijacked)\b",
             &[],
         ),
         cue(
@@ -162,7 +193,7 @@ pub(super) static ACTOR_DEED: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
             r"(?i)\b(?:campaigns?|operations?|activit(?:y|ies)|attack(?:s|ed|ing)?|compromis(?:e|es|ed|ing)|breach(?:es|ed|ing)?|target(?:s|ed|ing)?|hit|hits|struck|access(?:es|ed|ing)?|obtain(?:s|ed|ing)?|st(?:eal|eals|ealing|ole|olen)|inject(?:s|ed|ing)?|hid|hides?|hiding|hidden|disclos(?:e|es|ed|ing)|infect(?:s|ed|ing)?|hijack(?:s|ed|ing)?|exploit(?:s|ed|ing)|infiltrat(?:e|es|ed|ing)|penetrat(?:e|es|ed|ing)|br(?:eak|eaks|eaking|oke) into|claim(?:s|ed|ing)? (?:responsibility|to have))\b",
         ),
         compile(
-            r"(?i)\b(?:APT ?\d*|(?:APT|threat) actors?|threat groups?|hackers?|hacktivists?|attackers?|cyber ?criminals?|hacking groups?|(?:ransomware|hacker|hacking|cyber) (?:gangs?|groups?|crews?)|state-sponsored|hackers-for-hire)\b",
+            r"(?i)\b(?:APT ?\d*|(?:APT|threat) actors?|threat groups?|hackers?|hacktivists?|attackers?|cyber ?criminals?|hacking groups?|(?:ransomware|hacker|hacking|cyber) (?:gangs?|groups?|crews?)|collectives?|state-sponsored|hackers-for-hire)\b",
         ),
     )
 });

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
-use cues::{ACTOR_DEED, ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, MALWARE_CAMPAIGN, PAST, YEAR};
+use cues::{ACTOR_DEED, ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, MALWARE_CAMPAIGN, NOT_A_FLOOD, PAST, TAKE_DOWN, YEAR};
 use model::TypeModel;
 
 /// Where the clause-level patterns match in the whole article (see [`Hits`]).
@@ -149,6 +149,10 @@ fn report_clause(
     }
     let (deed, party) = &*ACTOR_DEED;
     let by_actor = || in_clause(&named.actors, &clause) || party.is_match(s);
+    if TAKE_DOWN.is_match(s) && by_actor() && !in_clause_word(NOT_A_FLOOD) {
+        push(IncidentType::Ddos);
+        any = true;
+    }
     let (attack, systems) = &*ATTACK_ON_SYSTEMS;
     let on_systems = || hits.attack.may_match_in(&clause) && systems.is_match(s) && attack.is_match(s);
     if !any && (hits.deed.may_match_in(&clause) && deed.is_match(s) && by_actor() || on_systems()) {
@@ -288,6 +292,7 @@ mod tests {
                 "The portals of three Vexland airports are taken down by the Foozer crew.",
                 "Several Quelp state websites are knocked offline during the vote.",
                 "Hacktivists take down Quillbank (quillbank.vx) and two more portals.",
+                "The Zorblax collective takes down the Vexland bank Quelpcredit.",
             ],
         );
         for text in [
@@ -295,6 +300,8 @@ mod tests {
             "The school network was taken offline as a precaution.",
             "The Zorblax crew takes down hundreds of Twitter accounts of the sect.",
             "The servers were taken down after the ransomware encrypted them.",
+            "Europol takes down the Foozer botnet's servers.",
+            "The FBI takes down Quelpmarket, a dark-web forum.",
         ] {
             assert!(!kinds(text).contains(&Ddos), "{text}");
         }
@@ -308,6 +315,8 @@ mod tests {
                 "The Twitter account of the singer Anna Quell is hacked by the Zorblax group.",
                 "A hacker hijacked the Spotify pages of several artists.",
                 "An attacker takes control of the army's Twitter account.",
+                "Researchers see an increase in password spray attacks on cloud tenants.",
+                "The Zorblax group runs a credential stuffing campaign against streaming services.",
                 "Unknown hackers post slogans on the Quillon Motors Instagram account.",
                 "The website of Quelp Hardware is taken over by a group of hackers.",
             ],
@@ -391,6 +400,7 @@ mod tests {
                 "A business email compromise targets the Quelp school district.",
                 "The Quillon broker lost $380,000 via a BEC scam.",
                 "Researchers reveal a surge in sextortion emails.",
+                "The Quelp school district says email scammers fleeced it out of $2.3 million.",
             ],
         );
         each_reports(
