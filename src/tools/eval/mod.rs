@@ -205,8 +205,11 @@ pub fn read_labelled(path: &Path) -> Result<Vec<Labelled>, CorpusError> {
         if let Some(first) = records.first()
             && first.coded().is_some() != record.coded().is_some()
         {
-            let kind = |r: &Labelled| if r.coded().is_some() { "a coded report" } else { "a CASIE record" };
-            return Err(bad(format!("{} in a corpus of {}s", kind(&record), &kind(first)[2..])));
+            let kind = |r: &Labelled| match r.coded() {
+                Some(_) => ("a coded report", "coded reports"),
+                None => ("a CASIE record", "CASIE records"),
+            };
+            return Err(bad(format!("{} in a corpus of {}", kind(&record).0, kind(first).1)));
         }
         records.push(record);
     }
