@@ -34,10 +34,7 @@ async fn score(args: EvalScoreArgs) -> Outcome {
     let predictions = match args.folds {
         None => enrich_all(&pipeline, gold.iter()).await,
         Some(folds) => {
-            let mut extra = Vec::new();
-            for path in &args.train_with {
-                extra.extend(eval::read_labelled(path)?);
-            }
+            let extra = eval::read_all(&args.train_with)?;
             let mut predictions = Vec::with_capacity(gold.len());
             for fold in eval::folds(&gold, usize::from(folds)) {
                 let training: Vec<Labelled> = fold.training.into_iter().chain(&extra).cloned().collect();

@@ -11,10 +11,7 @@ use crate::{
 /// Trains the type model, prints its cross-validated figures, and writes it with a header
 /// saying how it was made.
 pub fn train(args: &TrainArgs) -> Outcome {
-    let mut gold = Vec::new();
-    for path in &args.gold {
-        gold.extend(eval::read_labelled(path)?);
-    }
+    let gold = eval::read_all(&args.gold)?;
     let (model, report) = eval::train(&gold, &TrainOptions::from(args))?;
     print!("{report}");
     let names: Vec<String> = args

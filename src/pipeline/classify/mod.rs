@@ -27,6 +27,7 @@ struct ArticleHits {
     attack: Hits,
     spreading: Hits,
     deed: Hits,
+    take_down: Hits,
 }
 
 impl ArticleHits {
@@ -39,6 +40,7 @@ impl ArticleHits {
             attack: Hits::new(&ATTACK_ON_SYSTEMS.0, text),
             spreading: Hits::new(&MALWARE_CAMPAIGN.0, text),
             deed: Hits::new(&ACTOR_DEED.0, text),
+            take_down: Hits::new(&TAKE_DOWN, text),
         }
     }
 }
@@ -76,8 +78,8 @@ fn in_clause(mentions: &[CleanRange], clause: &CleanRange) -> bool {
 }
 
 /// The reports of one clause: a report per type its cue words, named malware families,
-/// malware spread, what a party of attackers did or attacks on systems signal, with the clause's year and temporality (a
-/// year older than the news is settled by the caller).
+/// malware spread, what a party of attackers did or attacks on systems signal, with the
+/// clause's year and temporality (a year older than the news is settled by the caller).
 fn report_clause(
     text: &str,
     clause: CleanRange,
@@ -149,7 +151,7 @@ fn report_clause(
     }
     let (deed, party) = &*ACTOR_DEED;
     let by_actor = || in_clause(&named.actors, &clause) || party.is_match(s);
-    if TAKE_DOWN.is_match(s) && by_actor() && !in_clause_word(NOT_A_FLOOD) {
+    if hits.take_down.may_match_in(&clause) && TAKE_DOWN.is_match(s) && by_actor() && !in_clause_word(NOT_A_FLOOD) {
         push(IncidentType::Ddos);
         any = true;
     }

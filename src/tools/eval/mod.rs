@@ -216,6 +216,16 @@ pub fn read_labelled(path: &Path) -> Result<Vec<Labelled>, CorpusError> {
     Ok(records)
 }
 
+/// Every record of each corpus in `paths`, in order: corpora of several kinds to learn from
+/// together.
+pub fn read_all(paths: &[std::path::PathBuf]) -> Result<Vec<Labelled>, CorpusError> {
+    let mut records = Vec::new();
+    for path in paths {
+        records.extend(read_labelled(path)?);
+    }
+    Ok(records)
+}
+
 /// The scores of a corpus, by its kind.
 #[derive(Debug, Clone)]
 pub enum Report {

@@ -8,7 +8,10 @@ use std::{
     fmt,
 };
 
-use super::{Coded, Labelled, score::round3};
+use super::{
+    Coded, Labelled,
+    score::{Prf, overlaps, round3},
+};
 use crate::pb::{self, AttributionStatus, IncidentType, Role};
 
 /// The groups the sources' codes decide, and the incident types in each.
@@ -64,18 +67,9 @@ pub struct GroupCount {
 }
 
 impl GroupCount {
-    fn precision(&self) -> f64 {
-        let predicted = self.hits + self.false_alarms;
-        if predicted == 0 { 0.0 } else { self.hits as f64 / predicted as f64 }
-    }
-
-    fn recall(&self) -> f64 {
-        self.hits as f64 / (self.hits + self.misses) as f64
-    }
-
-    fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 }
+    fn prf(&self) -> Prf {
+        let gold = self.hits + self.misses;
+        Prf::new(self.hits, self.hits + self.false_alarms, self.hits, gold)
     }
 }
 
@@ -111,7 +105,7 @@ impl ReportScores {
 
     /// Mean F1 of the scored groups.
     pub fn type_macro_f1(&self) -> f64 {
-        let f1s: Vec<f64> = self.scored().map(|(_, c)| c.f1()).collect();
+        let f1s: Vec<f64> = self.scored().map(|(_, c)| c.prf().f1).collect();
         if f1s.is_empty() { 0.0 } else { f1s.iter().sum::<f64>() / f1s.len() as f64 }
     }
 
@@ -131,9 +125,9 @@ impl ReportScores {
         put("missing".into(), self.missing.into());
         put("incident_recall".into(), round3(self.incident_recall()).into());
         for (name, c) in self.scored() {
-            let value = serde_json::json!({
-                "p": round3(c.precision()), "r": round3(c.recall()), "f1": round3(c.f1()), "gold": c.hits + c.misses,
-            });
+            let Prf { p, r, f1 } = c.prf();
+            let value =
+                serde_json::json!({ "p": round3(p), "r": round3(r), "f1": round3(f1), "gold": c.hits + c.misses });
             put(name.to_string(), value);
         }
         put("type_macro_f1".into(), round3(self.type_macro_f1()).into());
@@ -160,10 +154,6 @@ fn status_name(status: i32) -> &'static str {
         Ok(AttributionStatus::Unspecified) | Err(_) => "ALLEGED",
         Ok(s) => s.as_str_name(),
     }
-}
-
-fn overlaps(a: (u32, u32), m: &pb::Span) -> bool {
-    a.0 < m.end && m.start < a.1
 }
 
 /// Scores `predictions` (any order; matched by article id) against the coded reports of
@@ -215,7 +205,7 @@ fn score_roles(p: &pb::EnrichResponse, coded: &Coded, scores: &mut ReportScores)
             statuses.entry(a.actor_entity_id.as_str()).or_default().insert(status_name(a.status));
         }
     }
-    let over = |span: (u32, u32), id: &str| mentions.get(id).is_some_and(|ms| ms.iter().any(|m| overlaps(span, m)));
+    let over = |span: (u32, u32), id: &str| mentions.get(id).is_some_and(|ms| ms.iter().any(|m| overlaps(m, span)));
     for &span in &coded.attackers {
         scores.attackers.add(attackers.iter().any(|id| over(span, id)));
     }
@@ -247,7 +237,7 @@ impl fmt::Display for ReportScores {
         )?;
         for (name, c) in self.scored() {
             let gold = c.hits + c.misses;
-            let (p, r, f1) = (c.precision(), c.recall(), c.f1());
+            let Prf { p, r, f1 } = c.prf();
             writeln!(f, "  {name:12} P {p:.3} R {r:.3} F1 {f1:.3}  (n={gold})")?;
         }
         writeln!(f, "type_macro_f1 {:.3}", self.type_macro_f1())?;

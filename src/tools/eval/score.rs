@@ -137,7 +137,7 @@ impl Scores {
     }
 }
 
-fn overlaps(a: &pb::Span, (start, end): (u32, u32)) -> bool {
+pub(super) fn overlaps(a: &pb::Span, (start, end): (u32, u32)) -> bool {
     a.start < end && start < a.end
 }
 

@@ -132,7 +132,7 @@ const CODES: [(&str, IncidentType); 7] = [
 /// names ([`CODES`]). The five CASIE types stay unknown: the sources file some of them
 /// otherwise (phishing that delivers malware is "Malware" to Hackmageddon and phishing to
 /// CASIE), and CASIE's reading is the one the service keeps.
-pub fn coded_labels(coded: &Coded) -> Labels {
+fn coded_labels(coded: &Coded) -> Labels {
     let mut labels: Labels = [None; N];
     let index = |t: IncidentType| TYPES.iter().position(|&k| k == t).filter(|&k| k >= ARTICLE_TYPES);
     let groups = |coded_in: bool| {
