@@ -50,6 +50,17 @@ pub(super) static TAKE_DOWN: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// What a flood is made for, right before its cue: a botnet "used to carry out DDoS attacks"
+/// or malware "built to launch" them tells what it can do, not an attack.
+pub(super) static PURPOSE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(?:to (?:launch|carry out|perform|conduct|mount|power)|used (?:to|for|in)|capable of|able to|for (?:launching|carrying out))(?: \S+){0,3} $",
+    )
+});
+
+/// A negation right before a cue: "no data was stolen", "was not hacked".
+pub(super) static NEGATED: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:no|not|never|without) $"));
+
 /// Words in a clause that tell a take-down of another kind than a flood: of accounts, by
 /// ransomware, or by the police or researchers of a botnet, domains or a market.
 pub(super) const NOT_A_FLOOD: &[&str] = &[
@@ -90,7 +101,7 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         cue_unless(
             T::Ddos,
             &format!(
-                r"\b(?:t(?:ake|akes|aking|ook|aken)|br(?:ing|ings|inging|ought)) down (?:{OTHERS}\s|(?-i:[A-Z0-9@#]))(?:\S*\s){{0,6}}?{WEB_OBJECT}|\b{WEB_OBJECT} (?:\S+ ){{0,8}}?(?:(?:are|is|were|was|been|be|get|gets|got) )?(?:knocked (?:down|offline)|(?:taken|brought) (?:down|offline) by|forced offline)\b|\bknock(?:s|ed|ing)? (?:\S+ ){{0,6}}?offline\b|\b(?:paraly[sz]|disabl)(?:e|es|ed|ing) (?:\S+ ){{0,4}}?{WEB_OBJECT}"
+                r"\b(?:t(?:ake|akes|aking|ook|aken)|br(?:ing|ings|inging|ought)) down (?:{OTHERS}\s|(?-i:[A-Z0-9@#]))(?:\S*\s){{0,6}}?{WEB_OBJECT}|\b{WEB_OBJECT} (?:\S+ ){{0,8}}?(?:(?:are|is|were|was|been|be|get|gets|got) )?(?:knocked (?:down|offline)|(?:taken|brought) (?:down|offline) by|forced offline)\b|\bknock(?:s|ed|ing)? (?:\S+ ){{0,6}}?offline\b|\b(?:paraly[sz]|disabl)(?:e|es|ed|ing) (?:\S+ ){{0,4}}?(?:{WEB_OBJECT}|pages\b)"
             ),
             &[],
             NOT_A_FLOOD,
@@ -99,19 +110,20 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
             T::Defacement,
             // A message left on a site is a defacement, however a translation words it.
             // So is a site hacked to show one.
-            r"\bdefac(?:e|ed|es|ing|ement)\b|\b(?:websites?|web ?pages?|home ?pages?|sites?)\b[^.]{0,30}\b(?:contain(?:ed|s)?|displayed|showed|carried) (?:a |the )?message\b|\bmessage\b[^.]{0,60}\bbefore the (?:web ?)?page was\b|\b(?:websites?|sites?|web ?pages?|home ?pages?|main pages?)\b[^.]{0,80}\bhacked\b[^.]{0,80}\b(?:display(?:s|ed|ing)?|show(?:s|ed|ing)?|post(?:s|ed|ing)?|propaganda|messages?|slogans?|flags?)\b",
+            r"\bdefac(?:e|ed|es|ing|ement)\b|\b(?:websites?|web ?pages?|home ?pages?|sites?)\b[^.]{0,30}\b(?:contain(?:ed|s)?|displayed|showed|carried) (?:a |the )?message\b|\bmessage\b[^.]{0,60}\bbefore the (?:web ?)?page was\b|\b(?:left|leav(?:e|es|ing)|post(?:s|ed|ing)?|plant(?:s|ed|ing)?) (?:\S+ ){0,4}?messages? (?:\S+ ){0,3}?on (?:\S+ ){0,5}?(?:websites?|web ?pages?|home ?pages?|sites?)\b|\b(?:websites?|sites?|web ?pages?|home ?pages?|main pages?|broadcasts?|webcasts?|(?:TV|television) channels?|streaming services?)\b[^.]{0,80}\b(?:hacked|infiltrated)\b[^.]{0,80}\b(?:display(?:s|ed|ing)?|show(?:s|ed|ing)?|post(?:s|ed|ing)?|broadcast|play(?:s|ed|ing)?|propaganda|messages?|slogans?|flags?|footage|images|videos)\b|\bhack(?:s|ed)?\b[^.]{0,120}\bto (?:broadcast|air|display|show|play|spread) (?:\S+ ){0,3}?(?:messages?|footage|videos?|images?|slogans?|propaganda|flags?)\b|\b(?:broadcasts?|broadcasters?|webcasts?|(?:TV|television) channels?|radio stations?) (?:\S+ ){0,6}?(?:is|was|were|are|been|gets?|got) (?:\w+ )?hijacked\b",
             &[],
         ),
         cue(
             T::Ransomware,
-            r"\bransomware\b|\bransom (?:demand|note|payment)s?\b|\bencrypted (?:its |their |the )?(?:files|systems|servers|data)\b",
+            r"\bransomware\b|\bransom (?:demand|note|payment)s?\b|\bencrypted (?:its |their |the )?(?:files|systems|servers|data)\b|\bencrypt(?:s|ed)? the (?:files|systems|servers|computers|networks?|data) of\b",
             &[],
         ),
         cue(T::Wiper, r"\bwipers?\b|\bwip(?:ed|ing) (?:data|hard drives|disks|computers|systems)\b", &[]),
-        // Mail that tricks its reader: business email compromise, sextortion, scam mails.
+        // Mail that tricks its reader: business email compromise, sextortion, scam mails, and
+        // malicious spam (CASIE's annotators call phishing that delivers malware phishing).
         cue(
             T::Phishing,
-            r"\b(?:spear-?)?phish(?:ing|ed)?\b|\bbusiness e-?mail compromise\b|\bBEC (?:scams?|attacks?|fraud)\b|\bsextortion\b|\b(?:e-?mail|sms|text message|covid(?:-19)?|coronavirus|pandemic) scam(?:s|mers?)?\b",
+            r"\b(?:spear-?)?phish(?:ing|ed)?\b|\bmal-?spam\b|\bmalicious (?:spam|e-?mails?|attachments?)\b|\bspam (?:campaigns?|e-?mails?|waves?)\b|\bbusiness e-?mail compromise\b|\bBEC (?:scams?|attacks?|fraud)\b|\bsextortion\b|\b(?:e-?mail|sms|text message|covid(?:-19)?|coronavirus|pandemic) scam(?:s|mers?)?\b",
             &[],
         ),
         cue(T::HackAndLeak, r"\bhack[- ]and[- ]leak\b", &[]),
@@ -135,7 +147,7 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             T::DataBreach,
-            r"\bdata breach(?:es)?\b|\bbreach(?:ed|es)?\b|\b(?:st(?:eal|eals|ealing|ole|olen)|exfiltrat(?:e|es|ed|ing)|leak(?:s|ed|ing)?|dump(?:s|ed|ing)?|expos(?:e|es|ed|ing)|publish(?:es|ed)?|releas(?:e|es|ed)|s(?:ell|ells|elling|old)|put(?:s|ting)? up|offer(?:s|ed|ing)?|post(?:s|ed|ing)? online)\b (?:\S+ ){0,5}?(?:data(?:bases?)?|information|records|documents|files|e-?mails|credentials|logins|passwords|accounts|details|addresses|photos)\b|\bdata dumps?\b|\bleak (?:site|page)s?\b|\bdumped\b|\b(?:data(?:bases?)?|records|credentials|logins|documents|details|information)\b(?:[^.]|\.\d){0,100}?\b(?:on|up for|put up for|put on|offered for|available for) sale\b|\b(?:accessed|viewed|stolen|exfiltrated) by (?:\S+ ){0,2}?(?:hackers|cyber ?criminals|attackers|threat actors|an? unauthori[sz]ed (?:party|third party|user|individual))\b|\b\d+(?:\.\d+)? ?(?:GB|TB|MB)\b (?:\S+ ){0,4}?(?:leaked|stolen|dumped|exfiltrated|published)\b",
+            r"\bdata breach(?:es)?\b|\bbreach(?:ed|es)?\b|\b(?:st(?:eal|eals|ealing|ole|olen)|exfiltrat(?:e|es|ed|ing)|leak(?:s|ed|ing)?|dump(?:s|ed|ing)?|expos(?:e|es|ed|ing)|publish(?:es|ed)?|releas(?:e|es|ed)|s(?:ell|ells|elling|old)|put(?:s|ting)? up|offer(?:s|ed|ing)?|advertis(?:e|es|ed|ing)|post(?:s|ed|ing)? online)\b (?:\S+ ){0,5}?(?:data(?:bases?)?|information|records|documents|files|e-?mails|credentials|logins|passwords|accounts|details|addresses|photos|source code|PII)\b|\b(?:data(?:bases?)?|records|credentials|documents|files|e-?mails|details|information|passwords)\b (?:\S+ ){0,3}?(?:are|is|were|was|been|being|get|gets|got) (?:\w+ )?(?:leaked|stolen|dumped|exfiltrated|published)\b|\bdata dumps?\b|\bleak (?:site|page)s?\b|\bdumped\b|\b(?:data(?:bases?)?|records|credentials|logins|documents|details|information|accounts|PII|source code)\b(?:[^.]|\.\d){0,100}?\b(?:(?:on|for|put on|offered for|available for) sale|sold (?:on|in|via|through)|on (?:the |a )?(?:dark ?web|darknet|underground|(?:hacking|hacker|cybercrime|criminal) forums?))\b|\bput(?:s|ting)? (?:\S+ )?on sale\b|\bin possession of (?:\S+ ){0,6}?(?:data(?:bases?)?|records|documents|files|e-?mails|credentials)\b|\b(?:accessed|viewed|stolen|exfiltrated) by (?:\S+ ){0,2}?(?:hackers|cyber ?criminals|attackers|threat actors|an? unauthori[sz]ed (?:party|third party|user|individual))\b|\b\d+(?:\.\d+)? ?(?:GB|TB|MB)\b (?:\S+ ){0,4}?(?:leaked|stolen|dumped|exfiltrated|published)\b|\b(?:leak|dump|releas|publish)\w* (?:an? |over |more than |nearly |about )?\d+(?:\.\d+)? ?(?:GB|TB|MB)\b",
             &[" of contract", " of the peace", " of trust", " of the ceasefire", " of international law"],
         ),
         cue(
@@ -150,12 +162,12 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             T::Intrusion,
-            r"\bhack(?:ed|ing|s)?\b|\bpwned\b|\binfiltrat(?:ed|ion)\b|\bgained (?:unauthori[sz]ed )?access\b|\bunauthori[sz]ed (?:access|activity)\b|\bcompromised (?:the |its |their )?(?:network|systems?|servers?|email)\b|\b(?:is|was|were|are|been|being|gets?|got) (?:\w+ )?compromised\b|\bDNS hijack(?:s|ing)?\b|\bzoom ?-?bomb(?:ing|ed|ers?)?\b",
+            r"\bhack(?:ed|ing|s)?\b|\bpwned\b|\binfiltrat(?:ed|ion)\b|\bgained (?:unauthori[sz]ed )?access\b|\bunauthori[sz]ed (?:access|activity)\b|\baccessed without (?:authori[sz]ation|permission)\b|\b(?:cyber[- ]?|network |computer |system )intrusions?\b|\bintrusions? (?:into|of|on|in) (?:\S+ ){0,3}?(?:networks?|systems?|servers?|computers?|infrastructure)\b|\bintrusion (?:activity|attempts?|campaigns?)\b|\bsuspicious activity (?:\S+ ){0,4}?(?:networks?|systems?|servers?|computers?|environment)\b|\bcompromised (?:the |its |their )?(?:network|systems?|servers?|email)\b|\b(?:is|was|were|are|been|being|gets?|got) (?:\w+ )?compromised\b|\bDNS hijack(?:s|ing)?\b|\bzoom ?-?bomb(?:ing|ed|ers?)?\b",
             &[],
         ),
         cue(
             T::UnknownCyberattack,
-            r"\bcyber[- ]?attacks?\b|\bcyber[- ]?incidents?\b|\b(?:hacker|hacking|cyber|targeted|computer) attacks?\b|\b(?:hackers?|hacktivists?|threat actors?|attackers|cyber ?criminals) (?:\S+ ){0,4}?(?:target(?:s|ed)?|hit|hits|attack(?:s|ed)?|strike|strikes|struck|paralyz\w*|claim(?:s|ed)? to have (?:successfully )?attacked)\b|\b(?:target(?:s|ed)?|attacked|hit|struck) by (?:the |a |an )?(?:\S+ ){0,4}?(?:hackers?|hacktivists?|group|gang|collective|threat actors?|APT ?\d*)\b|\b(?:hit|struck|targeted) (?:by|with) (?:a |an )?(?:\S+ ){0,3}?(?:attack|incident)\b|\b(?:security|cybersecurity|cyber security|network|malware|data|privacy) (?:incident|attack)s?\b|\bmalicious (?:cyber )?activity\b",
+            r"\bcyber[- ]?attacks?\b|\bcyber[- ]?incidents?\b|\b(?:hacker|hacking|cyber|targeted|computer) attacks?\b|\b(?:hackers?|hacktivists?|threat actors?|attackers|cyber ?criminals) (?:\S+ ){0,4}?(?:target(?:s|ed)?|hit|hits|attack(?:s|ed)?|strike|strikes|struck|paralyz\w*|claim(?:s|ed)? to have (?:successfully )?attacked)\b|\b(?:target(?:s|ed)?|attacked|hit|struck) by (?:the |a |an )?(?:\S+ ){0,4}?(?:hackers?|hacktivists?|group|gang|collective|threat actors?|APT ?\d*|malware|trojans?)\b|\b(?:hit|struck|targeted) (?:by|with) (?:a |an )?(?:\S+ ){0,3}?(?:attack|incident)\b|\b(?:security|cybersecurity|cyber security|network|malware|data|privacy) (?:incident|attack)s?\b|\bmalicious (?:cyber )?activity\b",
             &[],
         ),
     ]
@@ -179,7 +191,7 @@ pub(super) static MALWARE_CAMPAIGN: LazyLock<(Regex, Regex)> = LazyLock::new(|| 
             r"(?i)\b(?:campaigns?|spread(?:s|ing)?|distribut(?:e|es|ed|ing|ion)|deliver(?:s|ed|ing)?|drop(?:s|ped|ping)?|push(?:es|ed|ing)?|deploy(?:s|ed|ing)?|infect(?:s|ed|ing)?|(?:new|fresh|latest|updated) (?:variant|version|strain|wave)s?|waves? of attacks|malspam|new|(?:attacks?|operations?) (?:using|leveraging|with)|operations?|inject(?:s|ed|ing)?|hidden (?:in|inside)|discover(?:s|ed)?|uncover(?:s|ed)?|identif(?:y|ies|ied)|spot(?:s|ted)?|(?:reveal|detail)(?:s|ed)? the details of)\b",
         ),
         compile(
-            r"(?i)\b(?:malware|trojans?|RATs?|remote access (?:trojan|tool)s?|(?:info)?stealers?|loaders?|botnets?|backdoors?|spyware|worms?|droppers?|keyloggers?|adware|(?:crypto|coin ?)miners?|malspam|malvertising|cryptojack\w*|(?:web |card )?(?:skimmers?|swipers?)|malicious (?:campaigns?|plugins?|packages?|extensions?|add-ons?|apps?|librar(?:y|ies)|scripts?|JavaScript|code|documents?)|malware (?:famil(?:y|ies)|strains?))\b",
+            r"(?i)\b(?:malware|trojans?|RATs?|remote access (?:trojan|tool)s?|(?:info)?stealers?|loaders?|botnets?|backdoors?|spyware|worms?|droppers?|keyloggers?|adware|(?:crypto|coin ?)-?miners?|(?:crypto|coin ?)-?mining|malspam|malvertising|cryptojack\w*|(?:web |card )?(?:skimmers?|swipers?)|malicious (?:campaigns?|plugins?|packages?|extensions?|add-ons?|apps?|librar(?:y|ies)|scripts?|JavaScript|code|documents?)|malware (?:famil(?:y|ies)|strains?))\b",
         ),
     )
 });
@@ -190,10 +202,10 @@ pub(super) static MALWARE_CAMPAIGN: LazyLock<(Regex, Regex)> = LazyLock::new(|| 
 pub(super) static ACTOR_DEED: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
     (
         compile(
-            r"(?i)\b(?:campaigns?|operations?|activit(?:y|ies)|attack(?:s|ed|ing)?|compromis(?:e|es|ed|ing)|breach(?:es|ed|ing)?|target(?:s|ed|ing)?|hit|hits|struck|access(?:es|ed|ing)?|obtain(?:s|ed|ing)?|st(?:eal|eals|ealing|ole|olen)|inject(?:s|ed|ing)?|hid|hides?|hiding|hidden|disclos(?:e|es|ed|ing)|infect(?:s|ed|ing)?|hijack(?:s|ed|ing)?|exploit(?:s|ed|ing)|infiltrat(?:e|es|ed|ing)|penetrat(?:e|es|ed|ing)|br(?:eak|eaks|eaking|oke) into|claim(?:s|ed|ing)? (?:responsibility|to have))\b",
+            r"(?i)\b(?:campaigns?|operations?|activit(?:y|ies)|attack(?:s|ed|ing)?|compromis(?:e|es|ed|ing)|breach(?:es|ed|ing)?|target(?:s|ed|ing)?|hit|hits|struck|access(?:es|ed|ing)?|obtain(?:s|ed|ing)?|st(?:eal|eals|ealing|ole|olen)|inject(?:s|ed|ing)?|hid|hides?|hiding|hidden|disclos(?:e|es|ed|ing)|infect(?:s|ed|ing)?|hijack(?:s|ed|ing)?|exploit(?:s|ed|ing)|infiltrat(?:e|es|ed|ing)|penetrat(?:e|es|ed|ing)|br(?:eak|eaks|eaking|oke) into|claim(?:s|ed|ing)? (?:responsibility|to have)|(?:latest|newest|new|another|first) victims? of)\b",
         ),
         compile(
-            r"(?i)\b(?:APT ?\d*|(?:APT|threat) actors?|threat groups?|hackers?|hacktivists?|attackers?|cyber ?criminals?|hacking groups?|(?:ransomware|hacker|hacking|cyber) (?:gangs?|groups?|crews?)|collectives?|state-sponsored|hackers-for-hire)\b",
+            r"(?i)\b(?:APT ?\d*|(?:APT|threat) actors?|threat groups?|hackers?|hacktivists?|attackers?|cyber ?criminals?|cyber ?spies|malicious (?:cyber )?actors?|hacking groups?|(?:ransomware|hacker|hacking|cyber) (?:gangs?|groups?|crews?)|collectives?|state-sponsored|hackers-for-hire)\b",
         ),
     )
 });
@@ -202,6 +214,14 @@ pub(super) static ACTOR_DEED: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
 pub(super) static HYPOTHETICAL: LazyLock<Regex> = LazyLock::new(|| {
     compile(
         r"(?i)\b(?:could|might|would|warn(?:ed|s|ing)?|threaten(?:ed|s)?|if|risk of|potential(?:ly)?|possible|prepare for|expect(?:ed)? more)\b",
+    )
+});
+
+/// A warning that is a notice of what happened ("warned 85,000 customers that their details
+/// were stolen"), not of what may come.
+pub(super) static NOTICE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)^warn(?:ed|s|ing)? (?:\S+ ){0,4}?(?:customers|users|patients|clients|employees|staff|members|students|subscribers|guests|residents|people) (?:that|of)\b",
     )
 });
 

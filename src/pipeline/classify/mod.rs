@@ -15,7 +15,10 @@ use super::{
 };
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
-use cues::{ACTOR_DEED, ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, MALWARE_CAMPAIGN, NOT_A_FLOOD, PAST, TAKE_DOWN, YEAR};
+use cues::{
+    ACTOR_DEED, ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, MALWARE_CAMPAIGN, NEGATED, NOT_A_FLOOD, NOTICE, PAST, PURPOSE,
+    TAKE_DOWN, YEAR,
+};
 use model::TypeModel;
 
 /// Where the clause-level patterns match in the whole article (see [`Hits`]).
@@ -97,7 +100,9 @@ fn report_clause(
         .and_then(|m| Some((m.as_str().parse().ok()?, clause.start + m.start()..clause.start + m.end())));
     let temporality = if hits.past.may_match_in(&clause) && PAST.is_match(s) {
         Temporality::Historical
-    } else if hits.hypothetical.may_match_in(&clause) && HYPOTHETICAL.is_match(s) {
+    } else if hits.hypothetical.may_match_in(&clause)
+        && HYPOTHETICAL.find_iter(s).any(|m| !NOTICE.is_match(&s[m.start()..]))
+    {
         Temporality::Hypothetical
     } else {
         Temporality::Current
@@ -131,6 +136,10 @@ fn report_clause(
             let followed_by = |p: &str| s.get(m.end()..m.end() + p.len()).is_some_and(|t| t.eq_ignore_ascii_case(p));
             if cue.not_followed_by.iter().any(|p| followed_by(p)) {
                 non_cyber.push(clause.start + m.start()..clause.start + m.end());
+                continue;
+            }
+            let before = &s[..m.start()];
+            if NEGATED.is_match(before) || cue.kind == IncidentType::Ddos && PURPOSE.is_match(before) {
                 continue;
             }
             push(cue.kind);
@@ -251,6 +260,11 @@ mod tests {
                 (IncidentType::Ransomware, Temporality::Hypothetical),
             ]
         );
+        // A warning to customers of what befell them is news.
+        assert_eq!(
+            reports("Quelp Bank warned 9,000 customers that their details were stolen."),
+            [(IncidentType::DataBreach, Temporality::Current)]
+        );
     }
 
     #[test]
@@ -294,6 +308,7 @@ mod tests {
                 "The portals of three Vexland airports are taken down by the Foozer crew.",
                 "Several Quelp state websites are knocked offline during the vote.",
                 "Hacktivists take down Quillbank (quillbank.vx) and two more portals.",
+                "The Zorblax collective disables some pages of the Quelp University departments.",
                 "The Zorblax collective takes down the Vexland bank Quelpcredit.",
             ],
         );
@@ -307,6 +322,21 @@ mod tests {
         ] {
             assert!(!kinds(text).contains(&Ddos), "{text}");
         }
+    }
+
+    #[test]
+    fn messages_left_on_sites_and_broadcasts_are_defacements() {
+        each_reports(
+            IncidentType::Defacement,
+            &[
+                "The hackers left a message on the Quelp council website.",
+                "The Quillon broadcaster is briefly hijacked by the Zorblax front.",
+                "Hacktivists hacked two Vexland streaming services to broadcast footage of the war.",
+                "The carmaker's website in Quelpia is infiltrated with a message condemning the government.",
+            ],
+        );
+        let breach = "The Quillon broadcaster was hacked and its payroll data stolen.";
+        assert!(!kinds(breach).contains(&IncidentType::Defacement));
     }
 
     #[test]
@@ -338,6 +368,12 @@ mod tests {
                 "A database with 129 thousand records of Vexland drivers is being offered for sale on a forum.",
                 "About 62,000 e-mails may have been accessed by cyber criminals.",
                 "Quelp University has 11 GB leaked on the gang's blog.",
+                "Logins for 3,600 Quelpgov accounts are for sale on the dark web.",
+                "A threat actor puts on sale a list of accounts of Vexland payment platforms.",
+                "Researchers find user records of the Quillon delivery app on the dark web.",
+                "A threat actor claims to be in possession of 500,000 records of Quelp Fund.",
+                "The Zorblax collective leaks a 106 GB archive of the Quillon port authority.",
+                "Over 70,000 credentials of Quelp Tools are leaked online.",
             ],
         );
     }
@@ -382,6 +418,11 @@ mod tests {
             "A cybercriminal manages to break into the Quelp delivery startup.",
             "Quillon Domains is compromised.",
             "Quelp Clinic announces a data incident that may have impacted patients.",
+            "The Quillon Group suffers a cyber intrusion.",
+            "Quelp Tissue says its computer systems were accessed without authorization.",
+            "Quillon Care reveals it discovered suspicious activity within its computer network.",
+            "Quelp Foods is the latest victim of the Zorblax hackers.",
+            "Two Vexland agencies came under attack from cyberspies.",
         ] {
             assert!(!kinds(text).is_empty(), "{text}");
         }
@@ -403,12 +444,16 @@ mod tests {
                 "The Quillon broker lost $380,000 via a BEC scam.",
                 "Researchers reveal a surge in sextortion emails.",
                 "The Quelp school district says email scammers fleeced it out of $2.3 million.",
+                "A malspam campaign delivers the Foozer trojan to Vexland firms.",
             ],
         );
         each_reports(
             IncidentType::Ddos,
             &["Researchers say they dealt with an 800 Gbps+ attack against a Vexland casino."],
         );
+        // What a botnet is made for is no flood.
+        let capability = "Researchers discover Zorbnet, a new botnet used to carry out DDoS attacks.";
+        assert!(!kinds(capability).contains(&IncidentType::Ddos));
     }
 
     #[test]
@@ -419,9 +464,11 @@ mod tests {
     }
 
     #[test]
-    fn non_cyber_uses_are_ignored() {
+    fn non_cyber_uses_and_negated_cues_are_ignored() {
         for text in [
             "The company sued over a breach of contract.",
+            "The agency said no data had been stolen.",
+            "The Quelp portal was not hacked, officials said.",
             "Troops launched an attack on the town at dawn.",
             "They camped on a patch of land by the river.",
         ] {

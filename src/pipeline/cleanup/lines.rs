@@ -61,7 +61,8 @@ impl<'a> Line<'a> {
         if words == 0 {
             return 0.0;
         }
-        READER.find_iter(&unquoted).count() as f32 / words as f32
+        let addresses = READER.captures_iter(&unquoted).filter(|c| c.get(1).is_none()).count();
+        addresses as f32 / words as f32
     }
 
     /// Share of words that start with a capital letter or a digit: headlines are title case.
@@ -115,7 +116,11 @@ fn is_prose(text: &str, words: usize) -> bool {
 /// Quoted passages: what officials say in the first person is not the publisher's voice.
 static QUOTED: LazyLock<Regex> =
     LazyLock::new(|| compile(r#""[^"]*"|\u{201c}[^\u{201d}]*\u{201d}|\u{ab}[^\u{bb}]*\u{bb}"#));
-static READER: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:we|our|ours|us|you|your|you're|yours)\b"));
+/// Words that address the reader; a page's name ("the contact us page") is captured apart, as
+/// it speaks to nobody.
+static READER: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"(?i)(\b(?:contact|about) us (?:pages?|forms?|sections?)\b)|\b(?:we|our|ours|us|you|your|you're|yours)\b")
+});
 
 #[cfg(test)]
 mod tests {
@@ -135,6 +140,8 @@ mod tests {
         let quote = Line::new(0..0, "\u{201c}We will restore our systems,\u{201d} the mayor said on Monday.", false);
         assert!(appeal.voice() > 0.3, "{}", appeal.voice());
         assert_eq!(quote.voice(), 0.0);
+        let page = Line::new(0..0, "The hackers defaced the contact us page of the Quelp bakery's site.", false);
+        assert_eq!(page.voice(), 0.0);
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //! where their source's code decides it ([`coded_labels`]); every other label is unknown, and
 //! an unknown label teaches nothing.
 
-use std::{collections::HashMap, fmt};
+use std::{collections::HashMap, fmt, sync::LazyLock};
+
+use regex::Regex;
 
 use super::{
     Coded, Gold, Labelled, folds, reports,
@@ -22,6 +24,7 @@ use crate::{
         Document, Pipeline, StageError,
         classify::model::{ARTICLE_TYPES, N, TYPES, TypeModel, features, sentence_features},
         offsets::CodePoints,
+        text::compile,
     },
 };
 
@@ -127,12 +130,22 @@ const CODES: [(&str, IncidentType); 7] = [
     ("password-spraying/credential stuffing", IncidentType::AccountTakeover),
 ];
 
+/// Words that name an account: a report of a manipulated message that names one tells of a
+/// takeover, and one that names none of a defacement.
+static ACCOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(?:accounts?|e-?mails?|inbox|Twitter|Facebook|Instagram|YouTube|TikTok|Telegram|LinkedIn|social media|profiles?)\b",
+    )
+});
+
 /// What a coded report says of the types CASIE does not annotate: a group coded absent has
 /// none of its types; a group coded present has its type if it holds one, or the one its code
-/// names ([`CODES`]). The five CASIE types stay unknown: the sources file some of them
-/// otherwise (phishing that delivers malware is "Malware" to Hackmageddon and phishing to
-/// CASIE), and CASIE's reading is the one the service keeps.
-fn coded_labels(coded: &Coded) -> Labels {
+/// names ([`CODES`]), or, when all its types are of short reports only (a manipulated message
+/// is a defacement or a takeover), the one the report's words tell ([`ACCOUNT`]). The five
+/// CASIE types stay unknown: the sources file some of them otherwise (phishing that delivers
+/// malware is "Malware" to Hackmageddon and phishing to CASIE), and CASIE's reading is the
+/// one the service keeps.
+fn coded_labels(coded: &Coded, text: &str) -> Labels {
     let mut labels: Labels = [None; N];
     let index = |t: IncidentType| TYPES.iter().position(|&k| k == t).filter(|&k| k >= ARTICLE_TYPES);
     let groups = |coded_in: bool| {
@@ -146,9 +159,14 @@ fn coded_labels(coded: &Coded) -> Labels {
     let code = coded.code.to_lowercase();
     let named = CODES.iter().find(|(c, _)| *c == code).map(|(_, t)| *t);
     for (_, types) in groups(true) {
+        let short_only = types.iter().all(|&t| index(t).is_some());
+        let told = || {
+            let kind = if ACCOUNT.is_match(text) { IncidentType::AccountTakeover } else { IncidentType::Defacement };
+            short_only.then_some(kind).filter(|t| types.contains(t))
+        };
         let kind = match types {
             [only] => Some(*only),
-            _ => named.filter(|t| types.contains(t)),
+            _ => named.filter(|t| types.contains(t)).or_else(told),
         };
         if let Some(k) = kind.and_then(index) {
             labels[k] = Some(true);
@@ -169,7 +187,7 @@ fn featurise(gold: &[Labelled]) -> Result<Vec<Featurised>, StageError> {
         .map(|g| {
             let (source, labels) = match &g.gold {
                 Gold::Casie { labels, .. } => ("casie".to_string(), types_of(labels.iter().map(String::as_str))),
-                Gold::Coded(coded) => (coded.source.clone(), coded_labels(coded)),
+                Gold::Coded(coded) => (coded.source.clone(), coded_labels(coded, &g.article.text)),
             };
             let Ok(doc) = Document::in_process(g.article.clone(), false) else {
                 return Ok(Featurised { source, article: Vec::new(), sentences: Vec::new(), labels });
@@ -487,20 +505,25 @@ mod tests {
     #[test]
     fn a_code_decides_the_types_its_groups_and_name_settle_and_no_other() {
         use IncidentType::{AccountTakeover, DataBreach, Ddos, Defacement, Phishing};
-        let ddos = coded_labels(&coded("External Denial of Service", &[("ddos", true), ("message", false)]));
+        let ddos = coded_labels(&coded("External Denial of Service", &[("ddos", true), ("message", false)]), "");
         assert_eq!(
             [Ddos, Defacement, AccountTakeover].map(|t| label(&ddos, t)),
             [Some(true), Some(false), Some(false)]
         );
-        // "message" holds defacements and takeovers: coded present, it says neither.
-        let message = coded_labels(&coded("Message Manipulation", &[("ddos", false), ("message", true)]));
-        assert_eq!([Ddos, Defacement, AccountTakeover].map(|t| label(&message, t)), [Some(false), None, None]);
-        let hijack = coded_labels(&coded("Account hijacking", &[("account", true), ("defacement", false)]));
+        // "message" holds defacements and takeovers: coded present, the report's words tell which.
+        let message = |text| coded_labels(&coded("Message Manipulation", &[("ddos", false), ("message", true)]), text);
+        let site = message("The Zorblax crew hacks the website of the Quelp ministry.");
+        assert_eq!([Ddos, Defacement, AccountTakeover].map(|t| label(&site, t)), [Some(false), Some(true), None]);
+        let account = message("The Twitter account of the Quelp ministry is hijacked.");
+        assert_eq!([Defacement, AccountTakeover].map(|t| label(&account, t)), [None, Some(true)]);
+        let hijack = coded_labels(&coded("Account hijacking", &[("account", true), ("defacement", false)]), "");
         assert_eq!([AccountTakeover, Defacement].map(|t| label(&hijack, t)), [Some(true), Some(false)]);
-        let bec = coded_labels(&coded("Business Email Compromise", &[("account", true)]));
+        // A group with a type CASIE annotates is not told by the words.
+        let bec =
+            coded_labels(&coded("Business Email Compromise", &[("account", true)]), "The mail account of a clerk.");
         assert_eq!(label(&bec, AccountTakeover), None);
         // The types CASIE annotates are left to CASIE.
-        let not_account = coded_labels(&coded("Malware", &[("account", false)]));
+        let not_account = coded_labels(&coded("Malware", &[("account", false)]), "");
         assert_eq!([Phishing, DataBreach, AccountTakeover].map(|t| label(&not_account, t)), [None, None, Some(false)]);
     }
 
