@@ -19,20 +19,14 @@ pub(super) struct Cue {
     /// down their Twitter accounts" is no denial of service, nor is "the ransomware knocked its
     /// services offline".
     pub(super) unless_in_clause: &'static [&'static str],
+    /// Words that, before the cue in its clause, name a doer of another kind: "Europol takes
+    /// down the botnet's servers", not "hackers take down the website of the police".
+    pub(super) unless_before: &'static [&'static str],
 }
 
 fn cue(kind: IncidentType, pattern: &str, not_followed_by: &'static [&'static str]) -> Cue {
-    cue_unless(kind, pattern, not_followed_by, &[])
-}
-
-fn cue_unless(
-    kind: IncidentType,
-    pattern: &str,
-    not_followed_by: &'static [&'static str],
-    unless_in_clause: &'static [&'static str],
-) -> Cue {
     let pattern = compile(&format!("(?i){pattern}"));
-    Cue { kind, pattern, not_followed_by, unless_in_clause }
+    Cue { kind, pattern, not_followed_by, unless_in_clause: &[], unless_before: &[] }
 }
 
 /// Words that open another party's things after "take down": "the", "several", a name; not
@@ -54,7 +48,7 @@ pub(super) static TAKE_DOWN: LazyLock<Regex> = LazyLock::new(|| {
 /// or malware "built to launch" them tells what it can do, not an attack.
 pub(super) static PURPOSE: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?i)\b(?:to (?:launch|carry out|perform|conduct|mount|power)|used (?:to|for|in)|capable of|able to|for (?:launching|carrying out))(?: \S+){0,3} $",
+        r"(?i)\b(?:to (?:launch|carry out|perform|conduct|mount|power)|used (?:to|for|in)|capable of|able to|for (?:launching|carrying out))(?: \S+){0,3} \(?$",
     )
 });
 
@@ -62,19 +56,13 @@ pub(super) static PURPOSE: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static NEGATED: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:no|not|never|without) $"));
 
 /// Words in a clause that tell a take-down of another kind than a flood: of accounts, by
-/// ransomware, or by the police or researchers of a botnet, domains or a market.
+/// ransomware, or of a botnet, domains or a market.
 pub(super) const NOT_A_FLOOD: &[&str] = &[
     "account",
     "accounts",
     "ransomware",
     "malware",
     "encrypted",
-    "police",
-    "FBI",
-    "Europol",
-    "authorities",
-    "enforcement",
-    "researchers",
     "botnet",
     "botnets",
     "domain",
@@ -84,6 +72,10 @@ pub(super) const NOT_A_FLOOD: &[&str] = &[
     "seized",
     "seizes",
 ];
+
+/// Words that, before a take-down, name who takes down a botnet, domains or a market: the
+/// police or researchers. After it they are its victim ("took down the website of the police").
+pub(super) const NOT_FLOODERS: &[&str] = &["police", "FBI", "Europol", "authorities", "enforcement", "researchers"];
 
 /// Every cue, specific first.
 pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
@@ -98,14 +90,17 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         // A web presence taken down, knocked offline or disabled, as one-line reports of
         // hacktivists tell a denial of service; not a victim's own ("took down its websites",
         // "was taken offline as a precaution").
-        cue_unless(
-            T::Ddos,
-            &format!(
-                r"\b(?:t(?:ake|akes|aking|ook|aken)|br(?:ing|ings|inging|ought)) down (?:{OTHERS}\s|(?-i:[A-Z0-9@#]))(?:\S*\s){{0,6}}?{WEB_OBJECT}|\b{WEB_OBJECT} (?:\S+ ){{0,8}}?(?:(?:are|is|were|was|been|be|get|gets|got) )?(?:knocked (?:down|offline)|(?:taken|brought) (?:down|offline) by|forced offline)\b|\bknock(?:s|ed|ing)? (?:\S+ ){{0,6}}?offline\b|\b(?:paraly[sz]|disabl)(?:e|es|ed|ing) (?:\S+ ){{0,4}}?(?:{WEB_OBJECT}|pages\b)"
-            ),
-            &[],
-            NOT_A_FLOOD,
-        ),
+        Cue {
+            unless_in_clause: NOT_A_FLOOD,
+            unless_before: NOT_FLOODERS,
+            ..cue(
+                T::Ddos,
+                &format!(
+                    r"\b(?:t(?:ake|akes|aking|ook|aken)|br(?:ing|ings|inging|ought)) down (?:{OTHERS}\s|(?-i:[A-Z0-9@#]))(?:\S*\s){{0,6}}?{WEB_OBJECT}|\b{WEB_OBJECT} (?:\S+ ){{0,8}}?(?:(?:are|is|were|was|been|be|get|gets|got) )?(?:knocked (?:down|offline)|(?:taken|brought) (?:down|offline) by|forced offline)\b|\bknock(?:s|ed|ing)? (?:\S+ ){{0,6}}?offline\b|\b(?:paraly[sz]|disabl)(?:e|es|ed|ing) (?:\S+ ){{0,4}}?(?:{WEB_OBJECT}|pages\b)"
+                ),
+                &[],
+            )
+        },
         cue(
             T::Defacement,
             // A message left on a site is a defacement, however a translation words it.
@@ -167,7 +162,7 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             T::UnknownCyberattack,
-            r"\bcyber[- ]?attacks?\b|\bcyber[- ]?incidents?\b|\b(?:hacker|hacking|cyber|targeted|computer) attacks?\b|\b(?:hackers?|hacktivists?|threat actors?|attackers|cyber ?criminals) (?:\S+ ){0,4}?(?:target(?:s|ed)?|hit|hits|attack(?:s|ed)?|strike|strikes|struck|paralyz\w*|claim(?:s|ed)? to have (?:successfully )?attacked)\b|\b(?:target(?:s|ed)?|attacked|hit|struck) by (?:the |a |an )?(?:\S+ ){0,4}?(?:hackers?|hacktivists?|group|gang|collective|threat actors?|APT ?\d*|malware|trojans?)\b|\b(?:hit|struck|targeted) (?:by|with) (?:a |an )?(?:\S+ ){0,3}?(?:attack|incident)\b|\b(?:security|cybersecurity|cyber security|network|malware|data|privacy) (?:incident|attack)s?\b|\bmalicious (?:cyber )?activity\b",
+            r"\bcyber[- ]?attacks?\b|\bcyber[- ]?incidents?\b|\b(?:hacker|hacking|cyber|targeted|computer) attacks?\b|\b(?:hackers?|hacktivists?|threat actors?|attackers|cyber ?criminals) (?:\S+ ){0,4}?(?:target(?:s|ed)?|hit|hits|attack(?:s|ed)?|strike|strikes|struck|paralyz\w*|claim(?:s|ed)? to have (?:successfully )?attacked)\b|\b(?:target(?:s|ed)?|attacked|hit|struck) by (?:the |a |an )?(?:\S+ ){0,4}?(?:hackers?|hacktivists?|group|gang|collective|threat actors?|APT ?\d*|malware|trojans?|skimmers?|malicious (?:scripts?|code|payloads?))\b|\b(?:hit|struck|targeted) (?:by|with) (?:a |an )?(?:\S+ ){0,3}?(?:attack|incident)\b|\b(?:security|cybersecurity|cyber security|network|malware|data|privacy) (?:incident|attack)s?\b|\bmalicious (?:cyber )?activity\b",
             &[],
         ),
     ]
@@ -191,7 +186,7 @@ pub(super) static MALWARE_CAMPAIGN: LazyLock<(Regex, Regex)> = LazyLock::new(|| 
             r"(?i)\b(?:campaigns?|spread(?:s|ing)?|distribut(?:e|es|ed|ing|ion)|deliver(?:s|ed|ing)?|drop(?:s|ped|ping)?|push(?:es|ed|ing)?|deploy(?:s|ed|ing)?|infect(?:s|ed|ing)?|(?:new|fresh|latest|updated) (?:variant|version|strain|wave)s?|waves? of attacks|malspam|new|(?:attacks?|operations?) (?:using|leveraging|with)|operations?|inject(?:s|ed|ing)?|hidden (?:in|inside)|discover(?:s|ed)?|uncover(?:s|ed)?|identif(?:y|ies|ied)|spot(?:s|ted)?|(?:reveal|detail)(?:s|ed)? the details of)\b",
         ),
         compile(
-            r"(?i)\b(?:malware|trojans?|RATs?|remote access (?:trojan|tool)s?|(?:info)?stealers?|loaders?|botnets?|backdoors?|spyware|worms?|droppers?|keyloggers?|adware|(?:crypto|coin ?)-?miners?|(?:crypto|coin ?)-?mining|malspam|malvertising|cryptojack\w*|(?:web |card )?(?:skimmers?|swipers?)|malicious (?:campaigns?|plugins?|packages?|extensions?|add-ons?|apps?|librar(?:y|ies)|scripts?|JavaScript|code|documents?)|malware (?:famil(?:y|ies)|strains?))\b",
+            r"(?i)\b(?:malware|trojans?|RATs?|remote access (?:trojan|tool)s?|(?:info)?stealers?|loaders?|botnets?|backdoors?|spyware|worms?|droppers?|keyloggers?|adware|(?:crypto|coin ?)-?miners?|(?:crypto|coin ?)-?mining|malspam|malvertising|cryptojack\w*|(?:web |card )?(?:skimmers?|swipers?)|(?:malicious|fake|rogue|bogus) (?:\S+ )?(?:campaigns?|plugins?|packages?|extensions?|add-ons?|apps?|applications?|librar(?:y|ies)|scripts?|JavaScript|code|documents?|payloads?)|malware (?:famil(?:y|ies)|strains?)|surveillance(?:ware| campaigns?| tools?))\b",
         ),
     )
 });
@@ -202,10 +197,10 @@ pub(super) static MALWARE_CAMPAIGN: LazyLock<(Regex, Regex)> = LazyLock::new(|| 
 pub(super) static ACTOR_DEED: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
     (
         compile(
-            r"(?i)\b(?:campaigns?|operations?|activit(?:y|ies)|attack(?:s|ed|ing)?|compromis(?:e|es|ed|ing)|breach(?:es|ed|ing)?|target(?:s|ed|ing)?|hit|hits|struck|access(?:es|ed|ing)?|obtain(?:s|ed|ing)?|st(?:eal|eals|ealing|ole|olen)|inject(?:s|ed|ing)?|hid|hides?|hiding|hidden|disclos(?:e|es|ed|ing)|infect(?:s|ed|ing)?|hijack(?:s|ed|ing)?|exploit(?:s|ed|ing)|infiltrat(?:e|es|ed|ing)|penetrat(?:e|es|ed|ing)|br(?:eak|eaks|eaking|oke) into|claim(?:s|ed|ing)? (?:responsibility|to have)|(?:latest|newest|new|another|first) victims? of)\b",
+            r"(?i)\b(?:campaigns?|operations?|activit(?:y|ies)|attack(?:s|ed|ing)?|compromis(?:e|es|ed|ing)|breach(?:es|ed|ing)?|target(?:s|ed|ing)?|hit|hits|struck|access(?:es|ed|ing)?|obtain(?:s|ed|ing)?|st(?:eal|eals|ealing|ole|olen)|inject(?:s|ed|ing)?|hid|hides?|hiding|hidden|disclos(?:e|es|ed|ing)|infect(?:s|ed|ing)?|hijack(?:s|ed|ing)?|exploit(?:s|ed|ing)|infiltrat(?:e|es|ed|ing)|penetrat(?:e|es|ed|ing)|prob(?:e|es|ed|ing)|focus(?:es|ed|ing)? on|br(?:eak|eaks|eaking|oke) into|claim(?:s|ed|ing)? (?:responsibility|to have)|(?:latest|newest|new|another|first) victims? of)\b",
         ),
         compile(
-            r"(?i)\b(?:APT ?\d*|(?:APT|threat) actors?|threat groups?|hackers?|hacktivists?|attackers?|cyber ?criminals?|cyber ?spies|malicious (?:cyber )?actors?|hacking groups?|(?:ransomware|hacker|hacking|cyber) (?:gangs?|groups?|crews?)|collectives?|state-sponsored|hackers-for-hire)\b",
+            r"(?i)\b(?:APT ?\d*|(?:APT|threat) actors?|threat groups?|hackers?|hacktivists?|attackers?|cyber ?criminals?|criminal (?:organi[sz]ations?|groups?|gangs?)|cyber ?spies|malicious (?:cyber )?actors?|hacking groups?|(?:ransomware|hacker|hacking|cyber) (?:gangs?|groups?|crews?)|collectives?|state-sponsored|hackers-for-hire)\b",
         ),
     )
 });

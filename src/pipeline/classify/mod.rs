@@ -16,8 +16,8 @@ use super::{
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
 use cues::{
-    ACTOR_DEED, ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, MALWARE_CAMPAIGN, NEGATED, NOT_A_FLOOD, NOTICE, PAST, PURPOSE,
-    TAKE_DOWN, YEAR,
+    ACTOR_DEED, ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, MALWARE_CAMPAIGN, NEGATED, NOT_A_FLOOD, NOT_FLOODERS, NOTICE,
+    PAST, PURPOSE, TAKE_DOWN, YEAR,
 };
 use model::TypeModel;
 
@@ -124,12 +124,12 @@ fn report_clause(
         }
     };
     let mut any = false;
-    let in_clause_word = |words: &[&str]| {
+    let has_word = |text: &str, words: &[&str]| {
         !words.is_empty()
-            && s.split(|c: char| !c.is_alphanumeric()).any(|w| words.iter().any(|u| w.eq_ignore_ascii_case(u)))
+            && text.split(|c: char| !c.is_alphanumeric()).any(|w| words.iter().any(|u| w.eq_ignore_ascii_case(u)))
     };
     for (cue, _) in CUES.iter().zip(&hits.cues).filter(|(_, h)| h.may_match_in(&clause)) {
-        if in_clause_word(cue.unless_in_clause) {
+        if has_word(s, cue.unless_in_clause) {
             continue;
         }
         for m in cue.pattern.find_iter(s) {
@@ -139,7 +139,8 @@ fn report_clause(
                 continue;
             }
             let before = &s[..m.start()];
-            if NEGATED.is_match(before) || cue.kind == IncidentType::Ddos && PURPOSE.is_match(before) {
+            let purpose = cue.kind == IncidentType::Ddos && PURPOSE.is_match(before);
+            if NEGATED.is_match(before) || purpose || has_word(before, cue.unless_before) {
                 continue;
             }
             push(cue.kind);
@@ -160,7 +161,8 @@ fn report_clause(
     }
     let (deed, party) = &*ACTOR_DEED;
     let by_actor = || in_clause(&named.actors, &clause) || party.is_match(s);
-    if hits.take_down.may_match_in(&clause) && TAKE_DOWN.is_match(s) && by_actor() && !in_clause_word(NOT_A_FLOOD) {
+    let take_down = || TAKE_DOWN.find(s).filter(|m| !has_word(&s[..m.start()], NOT_FLOODERS));
+    if hits.take_down.may_match_in(&clause) && take_down().is_some() && by_actor() && !has_word(s, NOT_A_FLOOD) {
         push(IncidentType::Ddos);
         any = true;
     }
@@ -309,6 +311,8 @@ mod tests {
                 "Several Quelp state websites are knocked offline during the vote.",
                 "Hacktivists take down Quillbank (quillbank.vx) and two more portals.",
                 "The Zorblax collective disables some pages of the Quelp University departments.",
+                "Hacktivists take down the website of the Quillon Police Office.",
+                "The attacker who took down the Quelp Police also takes down the website of the Vexland Police.",
                 "The Zorblax collective takes down the Vexland bank Quelpcredit.",
             ],
         );
@@ -390,6 +394,8 @@ mod tests {
                 "Researchers discover Quelp, a new Android banking trojan in active development.",
                 "Researchers uncover crypto-mining malware hidden inside three JavaScript libraries.",
                 "Researchers reveal the details of Zorbmoth, a banking trojan targeting Vexland users.",
+                "Researchers discover eleven fake crypto-wallet extensions in the Quelp browser's store.",
+                "Researchers identify a malicious payload that infected the sites of three Vexland restaurants.",
             ],
         );
         // A campaign of another kind, and malware only named, are none; nor is a campaign
@@ -397,6 +403,7 @@ mod tests {
         for text in [
             "The senator's new campaign spread leaflets across the city.",
             "The senator's new campaign targets young voters.",
+            "The senator's campaign focused on the economy.",
             "The trojan was found in 2019.",
         ] {
             assert_eq!(kinds(text), [], "{text}");
@@ -423,6 +430,9 @@ mod tests {
             "Quillon Care reveals it discovered suspicious activity within its computer network.",
             "Quelp Foods is the latest victim of the Zorblax hackers.",
             "Two Vexland agencies came under attack from cyberspies.",
+            "Researchers reveal the details of Zorbcontrol, a criminal organization focused on casinos.",
+            "A state-sponsored group called Quelpium has been probing Vexland electric utilities.",
+            "Quelp Stores tells customers it was hit by a malicious script in its payment page.",
         ] {
             assert!(!kinds(text).is_empty(), "{text}");
         }
