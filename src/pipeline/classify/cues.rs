@@ -142,7 +142,7 @@ pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             T::DataBreach,
-            r"\bdata breach(?:es)?\b|\bbreach(?:ed|es)?\b|\b(?:st(?:eal|eals|ealing|ole|olen)|exfiltrat(?:e|es|ed|ing)|leak(?:s|ed|ing)?|dump(?:s|ed|ing)?|expos(?:e|es|ed|ing)|publish(?:es|ed)?|releas(?:e|es|ed)|s(?:ell|ells|elling|old)|put(?:s|ting)? up|offer(?:s|ed|ing)?|advertis(?:e|es|ed|ing)|post(?:s|ed|ing)? online)\b (?:\S+ ){0,5}?(?:data(?:bases?)?|information|records|documents|files|e-?mails|credentials|logins|passwords|accounts|details|addresses|photos|source code|PII)\b|\b(?:data(?:bases?)?|records|credentials|documents|files|e-?mails|details|information|passwords)\b (?:\S+ ){0,3}?(?:are|is|were|was|been|being|get|gets|got) (?:\w+ )?(?:leaked|stolen|dumped|exfiltrated|published)\b|\bdata dumps?\b|\bleak (?:site|page)s?\b|\bdumped\b|\b(?:data(?:bases?)?|records|credentials|logins|documents|details|information|accounts|PII|source code)\b(?:[^.]|\.\d){0,100}?\b(?:(?:on|for|put on|offered for|available for) sale|sold (?:on|in|via|through)|on (?:the |a )?(?:dark ?web|darknet|underground|(?:hacking|hacker|cybercrime|criminal) forums?))\b|\bput(?:s|ting)? (?:\S+ )?on sale\b|\bin possession of (?:\S+ ){0,6}?(?:data(?:bases?)?|records|documents|files|e-?mails|credentials)\b|\b(?:accessed|viewed|stolen|exfiltrated) by (?:\S+ ){0,2}?(?:hackers|cyber ?criminals|attackers|threat actors|an? unauthori[sz]ed (?:party|third party|user|individual))\b|\b\d+(?:\.\d+)? ?(?:GB|TB|MB)\b (?:\S+ ){0,4}?(?:leaked|stolen|dumped|exfiltrated|published)\b|\b(?:leak|dump|releas|publish)\w* (?:an? |over |more than |nearly |about )?\d+(?:\.\d+)? ?(?:GB|TB|MB)\b",
+            r"\bdata breach(?:es)?\b|\bbreach(?:ed|es)?\b|\b(?:st(?:eal|eals|ealing|ole|olen)|exfiltrat(?:e|es|ed|ing)|leak(?:s|ed|ing)?|dump(?:s|ed|ing)?|expos(?:e|es|ed|ing)|publish(?:es|ed)?|releas(?:e|es|ed)|s(?:ell|ells|elling|old)|put(?:s|ting)? up|offer(?:s|ed|ing)?|advertis(?:e|es|ed|ing)|post(?:s|ed|ing)? online)\b (?:\S+ ){0,5}?(?:data(?:bases?)?|information|records|documents|files|e-?mails|credentials|logins|passwords|accounts|details|addresses|photos|source code|PII)\b|\b(?:data(?:bases?)?|records|credentials|documents|files|e-?mails|details|information|passwords)\b (?:\S+ ){0,3}?(?:are|is|were|was|been|being|get|gets|got) (?:\w+ )?(?:leaked|stolen|dumped|exfiltrated|published)\b|\bdata dumps?\b|\bleak (?:site|page)s?\b|\bdumped\b|\bput(?:s|ting)? (?:\S+ )?on sale\b|\bin possession of (?:\S+ ){0,6}?(?:data(?:bases?)?|records|documents|files|e-?mails|credentials)\b|\b(?:accessed|viewed|stolen|exfiltrated) by (?:\S+ ){0,2}?(?:hackers|cyber ?criminals|attackers|threat actors|an? unauthori[sz]ed (?:party|third party|user|individual))\b|\b\d+(?:\.\d+)? ?(?:GB|TB|MB)\b (?:\S+ ){0,4}?(?:leaked|stolen|dumped|exfiltrated|published)\b|\b(?:leak|dump|releas|publish)\w* (?:an? |over |more than |nearly |about )?\d+(?:\.\d+)? ?(?:GB|TB|MB)\b",
             &[" of contract", " of the peace", " of trust", " of the ceasefire", " of international law"],
         ),
         cue(
@@ -190,6 +190,24 @@ pub(super) static MALWARE_CAMPAIGN: LazyLock<(Regex, Regex)> = LazyLock::new(|| 
         ),
     )
 });
+
+/// Data offered where stolen data is sold ("the data of 1.4 million users is on sale in the
+/// underground", "logins for 3,600 accounts are for sale on the dark web"): the offer, and the
+/// data named in the [`OFFERED_WITHIN`] bytes before it. A frame rather than one pattern, whose
+/// gap would make the lazy DFA rebuild its states on every article.
+pub(super) static DATA_OFFERED: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
+    (
+        compile(
+            r"(?i)\b(?:(?:on|for|offered for|available for) sale|sold (?:on|in|via|through)|on (?:the |a )?(?:dark ?web|darknet|underground|(?:hacking|hacker|cybercrime|criminal) forums?))\b",
+        ),
+        compile(
+            r"(?i)\b(?:data(?:bases?)?|records|credentials|logins|documents|details|information|accounts|PII|source code)\b",
+        ),
+    )
+});
+
+/// How far before an offer of data its data may be named.
+pub(super) const OFFERED_WITHIN: usize = 120;
 
 /// What a party of attackers is said to do, its method unsaid ("the Foozer gang claims to
 /// have attacked Quillbank", "Quelp Air was compromised by Zorblax", "a new campaign by the

@@ -16,8 +16,8 @@ use super::{
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
 use cues::{
-    ACTOR_DEED, ATTACK_ON_SYSTEMS, CUES, HYPOTHETICAL, MALWARE_CAMPAIGN, NEGATED, NOT_A_FLOOD, NOT_FLOODERS, NOTICE,
-    PAST, PURPOSE, TAKE_DOWN, YEAR,
+    ACTOR_DEED, ATTACK_ON_SYSTEMS, CUES, DATA_OFFERED, HYPOTHETICAL, MALWARE_CAMPAIGN, NEGATED, NOT_A_FLOOD,
+    NOT_FLOODERS, NOTICE, OFFERED_WITHIN, PAST, PURPOSE, TAKE_DOWN, YEAR,
 };
 use model::TypeModel;
 
@@ -31,6 +31,7 @@ struct ArticleHits {
     spreading: Hits,
     deed: Hits,
     take_down: Hits,
+    offered: Hits,
 }
 
 impl ArticleHits {
@@ -44,6 +45,7 @@ impl ArticleHits {
             spreading: Hits::new(&MALWARE_CAMPAIGN.0, text),
             deed: Hits::new(&ACTOR_DEED.0, text),
             take_down: Hits::new(&TAKE_DOWN, text),
+            offered: Hits::new(&DATA_OFFERED.0, text),
         }
     }
 }
@@ -164,6 +166,15 @@ fn report_clause(
     let take_down = || TAKE_DOWN.find(s).filter(|m| !has_word(&s[..m.start()], NOT_FLOODERS));
     if hits.take_down.may_match_in(&clause) && take_down().is_some() && by_actor() && !has_word(s, NOT_A_FLOOD) {
         push(IncidentType::Ddos);
+        any = true;
+    }
+    let (offer, data) = &*DATA_OFFERED;
+    let offered = |m: regex::Match<'_>| {
+        let from = (m.start().saturating_sub(OFFERED_WITHIN)..m.start()).find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+        data.is_match(&s[from..m.start()])
+    };
+    if hits.offered.may_match_in(&clause) && offer.find_iter(s).any(offered) {
+        push(IncidentType::DataBreach);
         any = true;
     }
     let (attack, systems) = &*ATTACK_ON_SYSTEMS;
