@@ -22,11 +22,14 @@ pub(super) struct Cue {
     /// Words that, before the cue in its clause, name a doer of another kind: "Europol takes
     /// down the botnet's servers", not "hackers take down the website of the police".
     pub(super) unless_before: &'static [&'static str],
+    /// A pattern that, ending right before the cue, tells what something is made for rather
+    /// than what it did ([`PURPOSE`]).
+    pub(super) unless_after: Option<&'static LazyLock<Regex>>,
 }
 
 fn cue(kind: IncidentType, pattern: &str, not_followed_by: &'static [&'static str]) -> Cue {
     let pattern = compile(&format!("(?i){pattern}"));
-    Cue { kind, pattern, not_followed_by, unless_in_clause: &[], unless_before: &[] }
+    Cue { kind, pattern, not_followed_by, unless_in_clause: &[], unless_before: &[], unless_after: None }
 }
 
 /// Words that open another party's things after "take down": "the", "several", a name; not
@@ -81,18 +84,22 @@ pub(super) const NOT_FLOODERS: &[&str] = &["police", "FBI", "Europol", "authorit
 pub(super) static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
     use IncidentType as T;
     vec![
-        cue(
-            T::Ddos,
-            // An attack measured in traffic ("an 800 Gbps attack") is a flood.
-            r"\b(?:d?dos(?:ed|ing)?|denial[- ]of[- ]service|flood(?:ed|ing)? (?:[a-z]+ )?with (?:junk |bogus )?(?:traffic|requests))\b|\b\d+(?:\.\d+)? ?[GT]bps\b\S* (?:\S+ ){0,3}?attacks?\b",
-            &[],
-        ),
+        Cue {
+            unless_after: Some(&PURPOSE),
+            ..cue(
+                T::Ddos,
+                // An attack measured in traffic ("an 800 Gbps attack") is a flood.
+                r"\b(?:d?dos(?:ed|ing)?|denial[- ]of[- ]service|flood(?:ed|ing)? (?:[a-z]+ )?with (?:junk |bogus )?(?:traffic|requests))\b|\b\d+(?:\.\d+)? ?[GT]bps\b\S* (?:\S+ ){0,3}?attacks?\b",
+                &[],
+            )
+        },
         // A web presence taken down, knocked offline or disabled, as one-line reports of
         // hacktivists tell a denial of service; not a victim's own ("took down its websites",
         // "was taken offline as a precaution").
         Cue {
             unless_in_clause: NOT_A_FLOOD,
             unless_before: NOT_FLOODERS,
+            unless_after: Some(&PURPOSE),
             ..cue(
                 T::Ddos,
                 &format!(

@@ -17,7 +17,7 @@ use crate::pb::{EntityKind, IncidentType, Temporality};
 
 use cues::{
     ACTOR_DEED, ATTACK_ON_SYSTEMS, CUES, DATA_OFFERED, HYPOTHETICAL, MALWARE_CAMPAIGN, NEGATED, NOT_A_FLOOD,
-    NOT_FLOODERS, NOTICE, OFFERED_WITHIN, PAST, PURPOSE, TAKE_DOWN, YEAR,
+    NOT_FLOODERS, NOTICE, OFFERED_WITHIN, PAST, TAKE_DOWN, YEAR,
 };
 use model::TypeModel;
 
@@ -141,7 +141,7 @@ fn report_clause(
                 continue;
             }
             let before = &s[..m.start()];
-            let purpose = cue.kind == IncidentType::Ddos && PURPOSE.is_match(before);
+            let purpose = cue.unless_after.is_some_and(|re| re.is_match(before));
             if NEGATED.is_match(before) || purpose || has_word(before, cue.unless_before) {
                 continue;
             }

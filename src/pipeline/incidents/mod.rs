@@ -71,8 +71,8 @@ static NEGATED: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:no|not|nev
 /// - a type it rejects leaves the news and background incidents (an incident with no other
 ///   type goes); warnings keep it, since a what-if is not a report of the event;
 /// - a type it finds that no cue sentence gave joins the main incident (as its type, when it is
-///   more specific) with the sentence that speaks most for it, if that sentence tells of it (and, in news of another kind of attack,
-///   does not deny it: "no data had been stolen");
+///   more specific) with the sentence that speaks most for it, if that sentence tells of it
+///   (and, in news of another kind of attack, does not deny it: "no data had been stolen");
 /// - its probability becomes the confidence of incidents of that type.
 ///
 /// In a `short` report, a type a cue gave stays with its prior whatever the model says; a
