@@ -67,7 +67,8 @@ fn stages(c: &mut Criterion) {
     let (texts, source) = corpus();
     let bytes: usize = texts.iter().map(String::len).sum();
     println!("corpus: {} articles, {:.2} MB ({source})", texts.len(), bytes as f64 / 1e6);
-    let (cleanup, entities, classify, incidents) = (Cleanup, Entities::new(), Classify::default(), Incidents);
+    let (cleanup, entities, classify, incidents) =
+        (Cleanup, Entities::new(), Classify::default(), Incidents::default());
     let steps: [(&str, StepFn<'_>); 4] = [
         ("cleanup", &|d| cleanup.apply(d)),
         ("entities", &|d| entities.apply(d)),

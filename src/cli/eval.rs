@@ -1,5 +1,5 @@
-//! `eval`: scores the pipeline against a labelled corpus, cross-validating the type model with
-//! `--folds`, or measures what cleanup removes.
+//! `eval`: scores the pipeline against a labelled corpus, cross-validating the type and role
+//! models with `--folds`, or measures what cleanup removes.
 
 use std::{
     io::{self, Write},
@@ -40,6 +40,8 @@ async fn score(args: EvalScoreArgs) -> Outcome {
                 let training: Vec<Labelled> = fold.training.into_iter().chain(&extra).cloned().collect();
                 let (model, _) = eval::train(&training, &TrainOptions::default())?;
                 let pipeline = pipeline.clone().with_type_model(model);
+                let (roles, _) = eval::train_roles(&training, &pipeline, config::DEFAULT_TRAIN_FOLDS)?;
+                let pipeline = pipeline.with_role_model(roles);
                 predictions.extend(enrich_all(&pipeline, fold.held_out.into_iter().map(|(_, g)| g)).await);
             }
             predictions

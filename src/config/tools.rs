@@ -147,16 +147,22 @@ pub struct CatalogueArgs {
 
 /// Flags of `train`.
 #[derive(Debug, Clone, Args)]
+#[command(group = clap::ArgGroup::new("models").required(true).multiple(true).args(["out", "roles_out"]))]
 pub struct TrainArgs {
     /// Labelled corpora, in the formats `eval` reads (CASIE records, coded reports), learnt
     /// from together.
     #[arg(required = true, value_name = "GOLD")]
     pub gold: Vec<PathBuf>,
 
-    /// Where to write the model; the shipped one is src/pipeline/classify/data/type_model.tsv,
-    /// built into the binary.
+    /// Where to write the incident type model; the shipped one is
+    /// src/pipeline/classify/data/type_model.tsv, built into the binary.
     #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
+
+    /// Where to write the participant role model, trained on the articles as the built-in
+    /// type model reads them; the shipped one is src/pipeline/incidents/data/role_model.tsv.
+    #[arg(long, value_name = "FILE")]
+    pub roles_out: Option<PathBuf>,
 
     /// Folds of the cross-validation that fits how the article and sentence models combine,
     /// chooses the threshold and reports held-out figures.
@@ -211,14 +217,14 @@ pub struct EvalScoreArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Cross-validate: split GOLD into this many folds and enrich each with a type model
-    /// trained (as `train` does) on the others, so the scores say how the model does on text
-    /// it was not trained on.
+    /// Cross-validate: split GOLD into this many folds and enrich each with a type model and a
+    /// role model trained (as `train` does) on the others, so the scores say how the models do
+    /// on text they were not trained on.
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(2..))]
     pub folds: Option<u16>,
 
-    /// With --folds: another labelled corpus every fold's model also learns from (repeat for
-    /// more), as the shipped model learns from several.
+    /// With --folds: another labelled corpus every fold's models also learn from (repeat for
+    /// more), as the shipped models learn from several.
     #[arg(long, value_name = "FILE", requires = "folds")]
     pub train_with: Vec<PathBuf>,
 

@@ -18,6 +18,7 @@ pub(crate) mod test_util;
 #[cfg(test)]
 mod tests;
 pub(crate) mod text;
+pub mod weights;
 
 use std::{path::PathBuf, sync::Arc};
 
@@ -86,7 +87,7 @@ impl Pipeline {
             cleanup: StageLayer::new(cleanup::Cleanup),
             entities: StageLayer::new(entities::Entities::with_gazetteer(gazetteer)),
             classify: StageLayer::new(classify),
-            incidents: StageLayer::new(incidents::Incidents),
+            incidents: StageLayer::new(incidents::Incidents::default()),
         }
     }
 
@@ -119,6 +120,12 @@ impl Pipeline {
     /// Replaces the built-in incident type model, e.g. with one trained by `train`.
     pub fn with_type_model(mut self, model: classify::model::TypeModel) -> Self {
         self.classify = StageLayer::new(classify::Classify::new(Arc::new(model)));
+        self
+    }
+
+    /// Replaces the built-in participant role model, e.g. with one trained by `train`.
+    pub fn with_role_model(mut self, model: incidents::role_model::RoleModel) -> Self {
+        self.incidents = StageLayer::new(incidents::Incidents::new(Arc::new(model)));
         self
     }
 

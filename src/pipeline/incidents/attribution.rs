@@ -47,10 +47,17 @@ struct Trigger {
     pattern: Regex,
     status: AttributionStatus,
     actor: Actor,
+    /// How far from the trigger its actor may be named, in bytes.
+    reach: usize,
 }
 
 fn trigger(status: AttributionStatus, actor: Actor, pattern: &str) -> Trigger {
-    Trigger { pattern: compile(&format!("(?i){pattern}")), status, actor }
+    Trigger { pattern: compile(&format!("(?i){pattern}")), status, actor, reach: ACTOR_REACH }
+}
+
+/// A trigger whose actor is named right after it ("suspected Russian hackers").
+fn adjacent(status: AttributionStatus, pattern: &str) -> Trigger {
+    Trigger { reach: 1, ..trigger(status, Actor::Object, pattern) }
 }
 
 static TRIGGERS: LazyLock<Vec<Trigger>> = LazyLock::new(|| {
@@ -59,6 +66,18 @@ static TRIGGERS: LazyLock<Vec<Trigger>> = LazyLock::new(|| {
     vec![
         trigger(Claimed, Subject, r"\b(?:claimed|claims|claiming|took|takes) (?:the )?(?:responsibility|credit)\b"),
         trigger(Claimed, Object, r"\b(?:claimed|carried out and claimed) by\b"),
+        // "claims to have taken down", "claimed the attack", "said it was behind".
+        trigger(Claimed, Subject, r"\b(?:claimed|claims|claiming|claim) (?:to have|that it (?:had|has|was))\b"),
+        trigger(
+            Claimed,
+            Subject,
+            r"\b(?:claimed|claims|claiming) (?:the |an |a |this |these )?(?:[\w-]+ )?(?:cyber-?\s?attacks?|attacks?|hacks?|breach(?:es)?|intrusions?|DDoS|defacements?|outages?|leaks?)\b",
+        ),
+        trigger(
+            Claimed,
+            Subject,
+            r"\b(?:says|said|announced|admitted|admits)(?: that)? it (?:was|is|had been|has been) behind\b",
+        ),
         trigger(
             Denied,
             Subject,
@@ -74,6 +93,13 @@ static TRIGGERS: LazyLock<Vec<Trigger>> = LazyLock::new(|| {
             Object,
             r"\b(?:blamed|accused|(?:have been |has been |were |was )?attributed to|an? (?:“|\x22)?act of|linked to|tied to|history of)\b",
         ),
+        // "links the attack on X to Sandworm", "attribute the campaign to".
+        trigger(
+            Alleged,
+            Object,
+            r"\b(?:links|linking|ties|tying|attributes|attribute|attributing|connects|connecting|pins|pinned|pinning) (?:the|this|these|those|an?|its|their) [^.;]{0,80}? (?:to|on)\b",
+        ),
+        adjacent(Alleged, r"\b(?:suspected|alleged|presumed|presumably)\b"),
         trigger(
             Confirmed,
             Object,
@@ -90,7 +116,7 @@ static TRIGGERS: LazyLock<Vec<Trigger>> = LazyLock::new(|| {
 /// Whether an entity can be said to be behind an attack.
 fn can_act(e: &Entity) -> bool {
     match e.kind {
-        EntityKind::ThreatActor | EntityKind::Country | EntityKind::GovernmentBody => true,
+        EntityKind::ThreatActor | EntityKind::Country | EntityKind::GovernmentBody | EntityKind::Malware => true,
         EntityKind::Group => is_attacker_group(e),
         _ => false,
     }
@@ -136,12 +162,17 @@ pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &
             if t.actor == Actor::Object && is_passive(text, at.start) {
                 continue;
             }
+            // "Moscow has repeatedly been accused of ...": a habit, not an incident's doer.
+            if is_habitual(text, &at) {
+                continue;
+            }
             let incident = incidents.iter().position(|i| in_ranges(&i.evidence, &at)).unwrap_or(main);
             let targets = &targets[incident];
             let is_target = |e: &usize| targets.binary_search(e).is_ok();
             // "hackers blamed for a theft": a headline's passive, whose actor is its subject.
             let reduced_passive =
                 t.actor == Actor::Object && [" for ", " of "].iter().any(|w| text[at.end..].starts_with(w));
+            let own_statement = matches!(t.status, AttributionStatus::Claimed | AttributionStatus::Denied);
             let actor = match if reduced_passive { Actor::Subject } else { t.actor } {
                 Actor::Subject => {
                     let before = mentions.partition_point(|(r, _)| r.end <= at.start);
@@ -153,9 +184,17 @@ pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &
                         // the trigger: it is not before it.
                         .filter(|(_, (r, _))| r.end <= at.start)
                         .take_while(|(_, (r, _))| {
-                            at.start - r.end <= ACTOR_REACH && !crosses_sentence(text, r.end..at.start)
+                            at.start - r.end <= t.reach && !crosses_sentence(text, r.end..at.start)
                         })
-                        .filter(|(_, (_, e))| !is_target(e))
+                        // A claim or denial is its subject's own, whatever role the words
+                        // around it seemed to give it ("Beijing denied involvement"); a name
+                        // after a preposition is no subject ("the embassy in Prague denied").
+                        .filter(|(_, (r, e))| {
+                            !is_target(e)
+                                || own_statement
+                                    && text[r.end..at.start].trim().is_empty()
+                                    && !after_preposition(text, r.start)
+                        })
                         // A named actor is the one that claims or denies, not a body named
                         // beside it ("Cyber Av3ngers, linked to the IRGC, claimed ...").
                         .max_by_key(|(i, (_, e))| (entities[*e].kind == EntityKind::ThreatActor, *i));
@@ -177,17 +216,27 @@ pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &
                     let after = mentions.partition_point(|(r, _)| r.start < at.end);
                     mentions[after..]
                         .iter()
-                        .take_while(|(r, _)| {
-                            r.start - at.end <= ACTOR_REACH && !crosses_sentence(text, at.end..r.start)
-                        })
+                        .take_while(|(r, _)| r.start - at.end <= t.reach && !crosses_sentence(text, at.end..r.start))
                         .find(|(_, e)| !is_target(e))
                         .map(|(_, e)| *e)
                 }
                 Actor::Implied => *implied[incident].get_or_insert_with(|| most_named_country(entities, targets)),
             };
             let Some(actor) = actor else { continue };
+            if own_statement {
+                incidents[incident].participants.retain(|&(e, role)| e != actor || role != Role::Target);
+            }
             if stated.insert((incident, actor, t.status)) {
-                let source = sources.of(text, &at);
+                let subject = (t.actor == Actor::Object && !reduced_passive)
+                    .then(|| sources.subject_of(text, &at))
+                    .flatten()
+                    .filter(|&(s, _)| s != actor);
+                // The one who links an attack to its doer stands where its victims often do
+                // ("CERT-UA links ..."): as the statement's subject, it is no target.
+                if let Some((s, true)) = subject {
+                    incidents[incident].participants.retain(|&(e, role)| e != s || role != Role::Target);
+                }
+                let source = sources.of(text, &at).or(subject.map(|(s, _)| s));
                 incidents[incident].attributions.push(Attribution { actor, status: t.status, source, evidence: at });
             }
         }
@@ -206,6 +255,21 @@ fn is_passive(text: &str, at: usize) -> bool {
         None => return false,
     };
     ["been", "was", "were", "is", "are", "be"].iter().any(|w| last.eq_ignore_ascii_case(w))
+}
+
+/// Adverbs that make a statement one about a habit rather than an incident.
+const HABITUAL: [&str; 7] = ["repeatedly", "long", "often", "frequently", "previously", "routinely", "regularly"];
+
+/// Whether a statement at `at` (or the few words before it) says it is a habit.
+fn is_habitual(text: &str, at: &CleanRange) -> bool {
+    let words = &text[at.start - text::before(text, at.start, 24).len()..at.end];
+    words.split(|c: char| !c.is_alphabetic()).any(|w| HABITUAL.iter().any(|h| w.eq_ignore_ascii_case(h)))
+}
+
+/// Whether the word before byte `at` is a preposition.
+fn after_preposition(text: &str, at: usize) -> bool {
+    let word = text::before(text, at, 8).trim_end().rsplit(' ').next().unwrap_or_default();
+    ["in", "of", "at", "from", "on", "for", "to", "by", "with"].iter().any(|p| word.eq_ignore_ascii_case(p))
 }
 
 /// Whether a sentence ends between two points: the actor of a trigger is in its sentence.
@@ -257,6 +321,19 @@ impl Sources {
             .map(|&(_, i, ..)| i)
     }
 
+    /// Who makes a statement whose actor is its object: the party named last before it in
+    /// its sentence ("CERT-UA links", "Estonian officials blamed", "researchers at Quillon
+    /// attribute"), with whether it stands right before it, as the trigger's subject.
+    fn subject_of(&self, text: &str, at: &CleanRange) -> Option<(usize, bool)> {
+        let from = at.start - text::before(text, at.start, SOURCE_REACH).len();
+        let sentence_start = text[from..at.start].rfind(['.', '\n']).map_or(from, |i| from + i + 1);
+        let first = self.mentions.partition_point(|&(start, ..)| start < sentence_start);
+        let last = self.mentions.partition_point(|&(start, ..)| start < at.start);
+        self.mentions[first..last].iter().rev().find(|&&(_, _, end, _)| end <= at.start).map(|&(_, i, end, _)| {
+            (i, text[end..at.start].trim_matches(|c: char| c.is_whitespace() || c == ')').is_empty())
+        })
+    }
+
     /// Who makes a statement: the party after "by" in a passive ("accused by Kyiv"), else the
     /// first person named in the sentence.
     fn of(&self, text: &str, at: &CleanRange) -> Option<usize> {
@@ -268,5 +345,55 @@ impl Sources {
         let by = text[at.end..sentence_end].find(" by ").map(|i| at.end + i + 4);
         by.and_then(|from| self.first_in(&Self::PARTIES, from, (from + 40).min(sentence_end)))
             .or_else(|| self.first_in(&[EntityKind::Person], sentence_start, sentence_end))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::test_util::enriched;
+
+    /// Every attribution of every incident of `text`: actor, status, source.
+    fn statements(text: &str) -> Vec<(String, AttributionStatus, Option<String>)> {
+        let doc = enriched(text);
+        let name = |e: usize| doc.tagged.entities[e].name.clone();
+        doc.incidents
+            .iter()
+            .flat_map(|i| i.attributions.iter().map(|a| (name(a.actor), a.status, a.source.map(name))))
+            .collect()
+    }
+
+    #[test]
+    fn claims_take_the_forms_the_news_uses() {
+        use AttributionStatus::Claimed;
+        for text in [
+            "Killnet claims to have taken down the website of the Quelp Port Authority.",
+            "Killnet claimed the DDoS attack on the portal of the Quelp Port Authority.",
+            "Killnet said it was behind the DDoS attack on the Quelp Port Authority.",
+        ] {
+            assert_eq!(statements(text), [("Killnet".to_string(), Claimed, None)], "{text}");
+        }
+    }
+
+    #[test]
+    fn allegations_name_their_source() {
+        use AttributionStatus::Alleged;
+        let got = statements("CERT-UA links the wiper attack on Quelp Energy, a power distributor, to Sandworm.");
+        assert_eq!(got, [("Sandworm Team".to_string(), Alleged, Some("CERT-UA".to_string()))]);
+        let got = statements("Estonian officials blamed Sandworm for the wiper attack on the Quelp port.");
+        assert_eq!(got, [("Sandworm Team".to_string(), Alleged, Some("Estonia".to_string()))]);
+        let got = statements("Suspected Russian hackers breached the mail servers of the Quelp Ministry of Transport.");
+        assert!(got.iter().any(|(actor, status, _)| actor == "Russia" && *status == Alleged), "{got:?}");
+    }
+
+    #[test]
+    fn a_habit_is_no_attribution_and_a_denial_is_its_subjects_own() {
+        let got = statements(
+            "Quelp Bank's portal was knocked offline by a DDoS attack. \
+             Moscow has repeatedly been accused of cyberattacks against banks.",
+        );
+        assert!(got.is_empty(), "{got:?}");
+        assert!(after_preposition("the embassy in Prague", 15));
+        assert!(!after_preposition("Beijing", 0));
     }
 }

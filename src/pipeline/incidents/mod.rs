@@ -2,10 +2,16 @@
 //! its types and confidence, and finds its participants, attributions, date and impact.
 
 mod attribution;
+mod coreference;
 mod impact;
+pub mod role_model;
 mod roles;
+pub mod unlisted;
 
-use std::sync::LazyLock;
+use std::{
+    collections::HashMap,
+    sync::{Arc, LazyLock},
+};
 
 use regex::Regex;
 
@@ -15,9 +21,24 @@ use super::{
 };
 use crate::pb::{EntityKind, IncidentType, Temporality};
 
-/// The incidents stage.
-#[derive(Debug, Default)]
-pub struct Incidents;
+/// The incidents stage, with the model that gives named parties their roles.
+#[derive(Debug, Clone)]
+pub struct Incidents {
+    roles: Arc<role_model::RoleModel>,
+}
+
+impl Default for Incidents {
+    fn default() -> Self {
+        Self::new(Arc::new(role_model::BUILTIN.clone()))
+    }
+}
+
+impl Incidents {
+    /// The stage with `roles` instead of the built-in role model (e.g. one being cross-validated).
+    pub fn new(roles: Arc<role_model::RoleModel>) -> Self {
+        Self { roles }
+    }
+}
 
 impl Step for Incidents {
     const NAME: &'static str = "incidents";
@@ -30,17 +51,32 @@ impl Step for Incidents {
                 None => groups.push(vec![report]),
             }
         }
-        let mut incidents: Vec<Incident> =
-            groups.iter().map(|g| assemble(g, &doc.tagged.entities, doc.text())).collect();
+        let mut incidents: Vec<Incident> = groups.iter().map(|g| assemble(g, &doc.tagged.entities)).collect();
         let sentences = &doc.cleaned.sentences;
         let short = doc.cleaned.sentences.len() <= SHORT_REPORT_SENTENCES;
         settle_types(&mut incidents, &doc.classified.type_scores, doc.text(), short);
-        for incident in incidents.iter_mut().filter(|i| i.participants.is_empty()) {
-            incident.participants = roles::participants(&doc.tagged.entities, &incident.evidence, doc.text());
+        let taken = unlisted::Taken::new(&doc.tagged.entities);
+        // Unlisted names made entities, by name: another incident that finds one again shares it.
+        let mut made: HashMap<String, usize> = HashMap::new();
+        for incident in &mut incidents {
+            let sentences = role_sentences(incident, sentences);
+            let mut participants = roles::participants(&doc.tagged.entities, sentences, doc.text(), &self.roles);
+            for (entity, role) in unlisted::parties(doc.text(), sentences, &taken, &self.roles) {
+                let entities = &mut doc.tagged.entities;
+                let at = *made.entry(entity.name.clone()).or_insert_with(|| {
+                    entities.push(entity);
+                    entities.len() - 1
+                });
+                if !participants.contains(&(at, role)) {
+                    participants.push((at, role));
+                }
+            }
+            incident.participants = participants;
         }
         roles::add_parties_elsewhere(&mut incidents, &doc.tagged.entities, doc.text(), sentences);
         roles::drop_unnamed_victims_of_flaws(&mut incidents, &doc.tagged.entities);
         attribution::attribute(&mut incidents, &doc.tagged.entities, doc.text());
+        coreference::name_described_groups(&mut incidents, &mut doc.tagged.entities, doc.cleaned.text.as_str());
         impact::assess(&mut incidents, &doc.tagged.entities, doc.text(), sentences);
         doc.incidents = incidents;
     }
@@ -63,6 +99,13 @@ const EVIDENCE_BAR: f32 = 0.2;
 /// Sentences up to which a text is a short report ("X is hit by the Foozer ransomware"), where
 /// the type model, which learnt from whole articles, has too few words to overrule a cue.
 const SHORT_REPORT_SENTENCES: usize = 2;
+
+/// The sentences whose named parties may take part in `incident`: its evidence, or every
+/// sentence of a short report, all of which tell of its one incident ("One of the victims is
+/// X" after the sentence that reports the attack).
+pub fn role_sentences<'a>(incident: &'a Incident, sentences: &'a [CleanRange]) -> &'a [CleanRange] {
+    if sentences.len() <= SHORT_REPORT_SENTENCES { sentences } else { &incident.evidence }
+}
 
 /// A negation in a sentence: "no data had been stolen".
 static NEGATED: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:no|not|never|none|without)\b|n't\b"));
@@ -183,7 +226,7 @@ fn specificity(kind: IncidentType) -> u8 {
     }
 }
 
-fn assemble(reports: &[&Report], entities: &[Entity], text: &str) -> Incident {
+fn assemble(reports: &[&Report], entities: &[Entity]) -> Incident {
     let mut kinds: Vec<(IncidentType, usize)> = Vec::new();
     for r in reports {
         match kinds.iter_mut().find(|(k, _)| *k == r.kind) {
@@ -196,7 +239,6 @@ fn assemble(reports: &[&Report], entities: &[Entity], text: &str) -> Incident {
     let (kind, support) = kinds[0];
     let mut evidence: Vec<_> = reports.iter().map(|r| r.sentence.clone()).collect();
     evidence.dedup();
-    let participants = roles::participants(entities, &evidence, text);
     let occurred = date_in(entities, &evidence)
         .or_else(|| reports.iter().find_map(|r| r.year.as_ref()).map(|(y, at)| (y.to_string(), at.clone())));
     Incident {
@@ -207,7 +249,7 @@ fn assemble(reports: &[&Report], entities: &[Entity], text: &str) -> Incident {
         // types): more specific and better supported is likelier right.
         confidence: (0.4 + 0.15 * f32::from(specificity(kind).min(2)) + 0.05 * support as f32).min(0.95),
         temporality: reports[0].temporality,
-        participants,
+        participants: Vec::new(),
         occurred,
         attributions: Vec::new(),
         impact: Default::default(),

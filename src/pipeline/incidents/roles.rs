@@ -7,11 +7,12 @@ use std::{collections::HashSet, ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
+use super::role_model::{self, RoleModel};
 use crate::{
     pb::{EntityKind, IncidentType, Role},
     pipeline::{
         Entity, GroupRole, Incident,
-        text::{self, compile, containing, in_ranges},
+        text::{self, compile, containing},
     },
 };
 
@@ -90,12 +91,22 @@ fn after(text: &str, at: usize) -> &str {
 }
 
 /// Whether the words around `mention` say it was attacked.
-fn is_victim(text: &str, mention: &Range<usize>) -> bool {
+pub(super) fn is_victim(text: &str, mention: &Range<usize>) -> bool {
     VICTIM_BEFORE.is_match(before(text, mention.start)) || VICTIM_AFTER.is_match(after(text, mention.end))
 }
 
+/// Words before a name that cheer or back it ("pro-Russian hackers", "Glory to Ukraine"):
+/// the name is then neither the attack's doer nor its victim.
+const CHEERS: [&str; 6] = ["pro-", "glory to ", "long live ", "slava ", "solidarity with ", "stand with "];
+
+/// Whether the name at byte `at` is cheered or backed rather than a party.
+fn is_cheered(text: &str, at: usize) -> bool {
+    let before = text::before(text, at, 20).to_lowercase();
+    CHEERS.iter().any(|c| before.ends_with(c))
+}
+
 /// "originating in Iran", "from Russia": where an attack came from, not who was hit.
-fn is_origin(text: &str, at: usize) -> bool {
+pub(super) fn is_origin(text: &str, at: usize) -> bool {
     let before = before(text, at).trim_end();
     ["originating in", "originating from", "originated in", "from", "based in"].iter().any(|w| before.ends_with(w))
 }
@@ -113,34 +124,48 @@ fn party_role(e: &Entity) -> Option<Role> {
     })
 }
 
-/// Entities mentioned in the evidence sentences, in the role their kind or context gives them.
-pub(super) fn participants(entities: &[Entity], evidence: &[Range<usize>], text: &str) -> Vec<(usize, Role)> {
-    let in_evidence = |m: &&Range<usize>| in_ranges(evidence, m);
+/// Entities mentioned in the evidence sentences, in the role their kind gives them or, for
+/// the parties whose kind says nothing of it, the role model gives their likeliest mention; a
+/// country the attack came from is its origin. Malware is the attack's tool, and its attacker
+/// too where it is spoken of as its operators ("the Quelp ransomware gang claims").
+pub(super) fn participants(
+    entities: &[Entity],
+    evidence: &[Range<usize>],
+    text: &str,
+    model: &RoleModel,
+) -> Vec<(usize, Role)> {
     let mut out = Vec::new();
     for (i, e) in entities.iter().enumerate() {
-        let mut mentions = e.mentions.iter().filter(in_evidence).peekable();
-        if mentions.peek().is_none() {
+        let mentions: Vec<_> = e
+            .mentions
+            .iter()
+            .filter(|m| !is_cheered(text, m.start))
+            .filter_map(|m| Some((m, containing(evidence, m)?)))
+            .collect();
+        if mentions.is_empty() {
             continue;
         }
-        let role = match e.kind {
-            EntityKind::Organization | EntityKind::GovernmentBody | EntityKind::Country => {
-                match mentions.find_map(|m| {
-                    if e.kind == EntityKind::Country && is_origin(text, m.start) {
-                        Some(Role::Origin)
-                    } else {
-                        is_victim(text, m).then_some(Role::Target)
-                    }
-                }) {
-                    Some(role) => role,
-                    None => continue,
+        let modelled = || {
+            let mut best: Option<(Role, f32)> = None;
+            for &(m, sentence) in &mentions {
+                if e.kind == EntityKind::Country && is_origin(text, m.start) {
+                    return Some(Role::Origin);
+                }
+                let found = model.role(&role_model::features(text, sentence, m, e.kind.as_str_name()));
+                if found.is_some_and(|(_, p)| best.is_none_or(|(_, q)| p > q)) {
+                    best = found;
                 }
             }
-            _ => match party_role(e) {
-                Some(role) => role,
-                None => continue,
-            },
+            best.map(|(role, _)| role)
         };
-        out.push((i, role));
+        if role_model::is_candidate(e.kind) {
+            out.extend(modelled().map(|role| (i, role)));
+            continue;
+        }
+        out.extend(party_role(e).map(|role| (i, role)));
+        if e.kind == EntityKind::Malware && modelled() == Some(Role::Attacker) {
+            out.push((i, Role::Attacker));
+        }
     }
     out
 }
@@ -288,6 +313,17 @@ mod tests {
         ] {
             let at = text.find(group).expect("group in text");
             assert_eq!(is_harmed_group(text, &(at..at + group.len())), harmed, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_cheered_or_backed_country_is_no_party() {
+        for (text, name, cheered) in [
+            ("attacks by pro-Russian hackers", "Russian", true),
+            ("My response: Glory to Ukraine.", "Ukraine", true),
+            ("the attack on Ukraine", "Ukraine", false),
+        ] {
+            assert_eq!(is_cheered(text, text.find(name).expect("name in text")), cheered, "{text}");
         }
     }
 

@@ -5,6 +5,7 @@
 
 pub mod cleanup;
 pub mod reports;
+pub mod roles;
 pub mod score;
 pub mod train;
 
@@ -12,6 +13,7 @@ use std::{collections::BTreeMap, fmt, path::Path};
 
 pub use cleanup::{CleanupReport, cleanup};
 pub use reports::ReportScores;
+pub use roles::{RoleReport, train_roles};
 pub use score::{Scores, score};
 pub use train::{CvReport, TrainOptions, train};
 

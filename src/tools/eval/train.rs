@@ -93,7 +93,7 @@ pub struct CvReport {
 type Labels = [Option<bool>; N];
 
 /// Of one type: true positives, predicted, gold.
-type Counts = (usize, usize, usize);
+pub(super) type Counts = (usize, usize, usize);
 
 /// An article as the models read it: its features, its sentences' features with the types of
 /// the events whose arguments each sentence holds, and the article's types.
@@ -104,10 +104,10 @@ struct Featurised {
     labels: Labels,
 }
 
-/// A training example for one model: feature indices and its labels.
-struct Example {
-    features: Vec<u32>,
-    labels: Labels,
+/// A training example for one model: feature indices and, per output, its label if known.
+pub(super) struct Example<const K: usize> {
+    pub(super) features: Vec<u32>,
+    pub(super) labels: [Option<bool>; K],
 }
 
 /// The labels CASIE event type names give: the types CASIE annotates, known; the others not.
@@ -213,7 +213,7 @@ fn featurise(gold: &[Labelled]) -> Result<Vec<Featurised>, StageError> {
 }
 
 /// The vocabulary of `texts`: features in at least `min_df` of them.
-fn vocabulary<'a>(texts: impl Iterator<Item = &'a Vec<String>>, min_df: usize) -> HashMap<&'a str, u32> {
+pub(super) fn vocabulary<'a>(texts: impl Iterator<Item = &'a Vec<String>>, min_df: usize) -> HashMap<&'a str, u32> {
     let mut df: HashMap<&str, usize> = HashMap::new();
     for features in texts {
         for f in features {
@@ -225,24 +225,29 @@ fn vocabulary<'a>(texts: impl Iterator<Item = &'a Vec<String>>, min_df: usize) -
     kept.into_iter().enumerate().map(|(i, f)| (f, i as u32)).collect()
 }
 
-/// Fits one logistic regression per type with Adam on the full batch, penalised by `l2`, over
-/// the features scaled per type by `scale`; the weights returned include the scale.
-fn fit(examples: &[Example], scale: &[[f32; N]], l2: f32, epochs: usize) -> ([f32; N], Vec<[f32; N]>) {
+/// Fits one logistic regression per output with Adam on the full batch, penalised by `l2`,
+/// over the features scaled per output by `scale`; the weights returned include the scale.
+pub(super) fn fit<const K: usize>(
+    examples: &[Example<K>],
+    scale: &[[f32; K]],
+    l2: f32,
+    epochs: usize,
+) -> ([f32; K], Vec<[f32; K]>) {
     let dims = scale.len();
     let (rate, beta1, beta2) = (0.05f32, 0.9f32, 0.999f32);
-    let mut bias = [0.0f32; N];
-    let mut weights = vec![[0.0f32; N]; dims];
-    let (mut m, mut v) = (vec![[0.0f32; N]; dims + 1], vec![[0.0f32; N]; dims + 1]);
+    let mut bias = [0.0f32; K];
+    let mut weights = vec![[0.0f32; K]; dims];
+    let (mut m, mut v) = (vec![[0.0f32; K]; dims + 1], vec![[0.0f32; K]; dims + 1]);
     for step in 1..=epochs {
-        let mut grad = vec![[0.0f32; N]; dims + 1];
+        let mut grad = vec![[0.0f32; K]; dims + 1];
         for ex in examples {
             let mut z = bias;
             for &f in &ex.features {
-                for k in 0..N {
+                for k in 0..K {
                     z[k] += weights[f as usize][k] * scale[f as usize][k];
                 }
             }
-            for k in 0..N {
+            for k in 0..K {
                 let Some(label) = ex.labels[k] else { continue };
                 let error = 1.0 / (1.0 + (-z[k]).exp()) - f32::from(u8::from(label));
                 grad[dims][k] += error;
@@ -253,7 +258,7 @@ fn fit(examples: &[Example], scale: &[[f32; N]], l2: f32, epochs: usize) -> ([f3
         }
         let (c1, c2) = (1.0 - beta1.powi(step as i32), 1.0 - beta2.powi(step as i32));
         for j in 0..=dims {
-            for k in 0..N {
+            for k in 0..K {
                 let param = if j == dims { &mut bias[k] } else { &mut weights[j][k] };
                 let g = grad[j][k] + if j == dims { 0.0 } else { l2 * *param };
                 m[j][k] = beta1 * m[j][k] + (1.0 - beta1) * g;
@@ -263,7 +268,7 @@ fn fit(examples: &[Example], scale: &[[f32; N]], l2: f32, epochs: usize) -> ([f3
         }
     }
     for (w, s) in weights.iter_mut().zip(scale) {
-        for k in 0..N {
+        for k in 0..K {
             w[k] *= s[k];
         }
     }
@@ -273,7 +278,7 @@ fn fit(examples: &[Example], scale: &[[f32; N]], l2: f32, epochs: usize) -> ([f3
 /// Per feature and type, the log of how much likelier the feature is in examples of the type
 /// than in the others (Wang and Manning's NB weighting, add-one smoothed): scaling binary
 /// features by it lets the penalty favour the telling words.
-fn log_count_ratios(examples: &[Example], dims: usize) -> Vec<[f32; N]> {
+fn log_count_ratios(examples: &[Example<N>], dims: usize) -> Vec<[f32; N]> {
     let mut counts = vec![[[1.0f32; 2]; N]; dims];
     for ex in examples {
         for &f in &ex.features {
@@ -306,7 +311,7 @@ struct Fit {
 /// intercept per type is returned.
 fn fit_texts(texts: &[(&Vec<String>, Labels)], how: Fit, weights: &mut impl Extend<(String, [f32; N])>) -> [f32; N] {
     let vocabulary = vocabulary(texts.iter().map(|(f, _)| *f), how.min_df);
-    let examples: Vec<Example> = texts
+    let examples: Vec<Example<N>> = texts
         .iter()
         .map(|(features, labels)| Example {
             features: features.iter().filter_map(|f| vocabulary.get(f.as_str()).copied()).collect(),
@@ -460,7 +465,7 @@ pub fn train(gold: &[Labelled], options: &TrainOptions) -> Result<(TypeModel, Cv
 }
 
 /// Precision, recall and F1 of (true positives, predicted, gold) counts.
-fn prf((hits, predicted, gold): Counts) -> Prf {
+pub(super) fn prf((hits, predicted, gold): Counts) -> Prf {
     Prf::new(hits, predicted, hits, gold)
 }
 
