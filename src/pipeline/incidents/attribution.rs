@@ -14,7 +14,7 @@ use std::{
 
 use regex::Regex;
 
-use super::roles::is_attacker_group;
+use super::roles::{is_attacker_group, is_victim};
 use crate::{
     pb::{AttributionStatus, EntityKind, Role},
     pipeline::{
@@ -86,7 +86,7 @@ static TRIGGERS: LazyLock<Vec<Trigger>> = LazyLock::new(|| {
         trigger(
             Alleged,
             Subject,
-            r"\b(?:has|have|had|was|were|is|are)(?: \w+)? (?:been )?(?:blamed|accused|suspected)\b",
+            r"\b(?:(?:has|have|had)(?: \w+)? been|(?:was|were|is|are)(?: \w+)?(?: being)?) (?:blamed|accused|suspected)\b",
         ),
         trigger(
             Alleged,
@@ -143,11 +143,17 @@ pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &
     mentions.sort_by_key(|(m, _)| m.start);
     let sources = Sources::new(entities);
     // Per incident, computed once: a text full of triggers must not redo them per trigger.
+    // Only the victims the words around them name are never the doer: the role model's
+    // targets yield to what a statement says.
     let targets: Vec<Vec<usize>> = incidents
         .iter()
         .map(|i| {
-            let mut t: Vec<usize> =
-                i.participants.iter().filter(|&&(_, r)| r == Role::Target).map(|&(e, _)| e).collect();
+            let mut t: Vec<usize> = i
+                .participants
+                .iter()
+                .filter(|&&(e, r)| r == Role::Target && entities[e].mentions.iter().any(|m| is_victim(text, m)))
+                .map(|&(e, _)| e)
+                .collect();
             t.sort_unstable();
             t
         })
@@ -186,15 +192,9 @@ pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &
                         .take_while(|(_, (r, _))| {
                             at.start - r.end <= t.reach && !crosses_sentence(text, r.end..at.start)
                         })
-                        // A claim or denial is its subject's own, whatever role the words
-                        // around it seemed to give it ("Beijing denied involvement"); a name
-                        // after a preposition is no subject ("the embassy in Prague denied").
-                        .filter(|(_, (r, e))| {
-                            !is_target(e)
-                                || own_statement
-                                    && text[r.end..at.start].trim().is_empty()
-                                    && !after_preposition(text, r.start)
-                        })
+                        // A name after a preposition is not the subject that claims or
+                        // denies ("the embassy in Prague denied").
+                        .filter(|(_, (r, e))| !is_target(e) && (!own_statement || !after_preposition(text, r.start)))
                         // A named actor is the one that claims or denies, not a body named
                         // beside it ("Cyber Av3ngers, linked to the IRGC, claimed ...").
                         .max_by_key(|(i, (_, e))| (entities[*e].kind == EntityKind::ThreatActor, *i));
@@ -223,7 +223,8 @@ pub(super) fn attribute(incidents: &mut [Incident], entities: &[Entity], text: &
                 Actor::Implied => *implied[incident].get_or_insert_with(|| most_named_country(entities, targets)),
             };
             let Some(actor) = actor else { continue };
-            if own_statement {
+            // Who is said to be behind an attack is not its target.
+            if !is_target(&actor) {
                 incidents[incident].participants.retain(|&(e, role)| e != actor || role != Role::Target);
             }
             if stated.insert((incident, actor, t.status)) {
@@ -266,10 +267,10 @@ fn is_habitual(text: &str, at: &CleanRange) -> bool {
     words.split(|c: char| !c.is_alphabetic()).any(|w| HABITUAL.iter().any(|h| w.eq_ignore_ascii_case(h)))
 }
 
-/// Whether the word before byte `at` is a preposition.
+/// Whether the word before byte `at` is a preposition other than the passive's "by".
 fn after_preposition(text: &str, at: usize) -> bool {
     let word = text::before(text, at, 8).trim_end().rsplit(' ').next().unwrap_or_default();
-    ["in", "of", "at", "from", "on", "for", "to", "by", "with"].iter().any(|p| word.eq_ignore_ascii_case(p))
+    ["in", "of", "at", "from", "on", "for", "to", "with"].iter().any(|p| word.eq_ignore_ascii_case(p))
 }
 
 /// Whether a sentence ends between two points: the actor of a trigger is in its sentence.

@@ -8,6 +8,8 @@ pub mod role_model;
 mod roles;
 pub mod unlisted;
 
+pub use roles::is_attack;
+
 use std::{
     collections::HashMap,
     sync::{Arc, LazyLock},
@@ -53,15 +55,18 @@ impl Step for Incidents {
         }
         let mut incidents: Vec<Incident> = groups.iter().map(|g| assemble(g, &doc.tagged.entities)).collect();
         let sentences = &doc.cleaned.sentences;
-        let short = doc.cleaned.sentences.len() <= SHORT_REPORT_SENTENCES;
+        let short = is_short_report(sentences);
         settle_types(&mut incidents, &doc.classified.type_scores, doc.text(), short);
         let taken = unlisted::Taken::new(&doc.tagged.entities);
         // Unlisted names made entities, by name: another incident that finds one again shares it.
         let mut made: HashMap<String, usize> = HashMap::new();
         for incident in &mut incidents {
             let sentences = role_sentences(incident, sentences);
-            let mut participants = roles::participants(&doc.tagged.entities, sentences, doc.text(), &self.roles);
-            for (entity, role) in unlisted::parties(doc.text(), sentences, &taken, &self.roles) {
+            let reading = roles::Reading { model: &self.roles, short, attack: roles::is_attack(incident) };
+            let mut participants = roles::participants(&doc.tagged.entities, sentences, doc.text(), &reading);
+            let found =
+                if reading.attack { unlisted::parties(doc.text(), sentences, &taken, &reading) } else { Vec::new() };
+            for (entity, role) in found {
                 let entities = &mut doc.tagged.entities;
                 let at = *made.entry(entity.name.clone()).or_insert_with(|| {
                     entities.push(entity);
@@ -104,7 +109,12 @@ const SHORT_REPORT_SENTENCES: usize = 2;
 /// sentence of a short report, all of which tell of its one incident ("One of the victims is
 /// X" after the sentence that reports the attack).
 pub fn role_sentences<'a>(incident: &'a Incident, sentences: &'a [CleanRange]) -> &'a [CleanRange] {
-    if sentences.len() <= SHORT_REPORT_SENTENCES { sentences } else { &incident.evidence }
+    if is_short_report(sentences) { sentences } else { &incident.evidence }
+}
+
+/// Whether a text of `sentences` is a short report ("X is hit by the Foozer ransomware").
+pub fn is_short_report(sentences: &[CleanRange]) -> bool {
+    sentences.len() <= SHORT_REPORT_SENTENCES
 }
 
 /// A negation in a sentence: "no data had been stolen".

@@ -115,8 +115,11 @@ fn stem(word: &str) -> &str {
 const DETERMINERS: [&str; 4] = ["the", "a", "an", "its"];
 
 /// The features of a mention at `mention` of an entity of `kind` (an [`EntityKind`]'s name,
-/// or [`super::unlisted::NAME`]), in the sentence at `sentence` of `text`.
-pub fn features(text: &str, sentence: &Range<usize>, mention: &Range<usize>, kind: &str) -> Vec<String> {
+/// or [`super::unlisted::NAME`]), in the sentence at `sentence` of `text`, a short report or
+/// not: a long article names many more products, people and places its tables miss, and
+/// speaks of malware as code more than as its operators, so that the model learns how much
+/// less likely an unlisted name or a malware family is to be a party there.
+pub fn features(text: &str, sentence: &Range<usize>, mention: &Range<usize>, kind: &str, short: bool) -> Vec<String> {
     let before = text::before(text, mention.start, CONTEXT_BYTES);
     let from = (mention.start - before.len()).max(sentence.start.min(mention.start));
     let after = text::after(text, mention.end, CONTEXT_BYTES);
@@ -124,6 +127,9 @@ pub fn features(text: &str, sentence: &Range<usize>, mention: &Range<usize>, kin
     let left = words(&text[from..mention.start]);
     let right = words(&text[mention.end..to]);
     let mut out = vec![format!("k:{kind}")];
+    if !short && matches!(kind, super::unlisted::NAME | "MALWARE") {
+        out.push(format!("k:{kind} g:long"));
+    }
     let first = from == sentence.start && left.iter().all(|w| DETERMINERS.contains(&w.as_str()));
     let position = if first { "first" } else { "later" };
     out.push(format!("p:{position}"));
@@ -232,7 +238,7 @@ mod tests {
 
     fn features_of(text: &str, name: &str) -> Vec<String> {
         let at = text.find(name).expect("name in text");
-        features(text, &(0..text.len()), &(at..at + name.len()), "ORGANIZATION")
+        features(text, &(0..text.len()), &(at..at + name.len()), "ORGANIZATION", true)
     }
 
     #[test]

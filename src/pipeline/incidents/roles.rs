@@ -53,7 +53,7 @@ fn is_flaw_type(t: &IncidentType) -> bool {
 
 /// Whether an attack type is among an incident's: unnamed attackers and victims belong to
 /// attacks, not to vulnerability or patch news.
-fn is_attack(incident: &Incident) -> bool {
+pub fn is_attack(incident: &Incident) -> bool {
     !is_flaw_type(&incident.kind) || incident.also.iter().any(|t| !is_flaw_type(t))
 }
 
@@ -99,6 +99,14 @@ pub(super) fn is_victim(text: &str, mention: &Range<usize>) -> bool {
 /// the name is then neither the attack's doer nor its victim.
 const CHEERS: [&str; 6] = ["pro-", "glory to ", "long live ", "slava ", "solidarity with ", "stand with "];
 
+/// Words before a name that make it where a statement was posted ("claimed responsibility
+/// on Telegram", "wrote on its X account"), not a party.
+static CHANNEL_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(?:responsibility|credit|posted|posts|wrote|writes|said|says|announced|announces|tweeted|claimed|claims|published|shared)(?:\s[\w-]+){0,3}?\s(?:on|via)\s(?:its\s|their\s|his\s|her\s|a\s|the\s)?$",
+    )
+});
+
 /// Whether the name at byte `at` is cheered or backed rather than a party.
 fn is_cheered(text: &str, at: usize) -> bool {
     let before = text::before(text, at, 20).to_lowercase();
@@ -124,6 +132,15 @@ fn party_role(e: &Entity) -> Option<Role> {
     })
 }
 
+/// How an incident's parties are read: by which role model, in a short report or a long
+/// article, and whether the incident is an attack (in news of a flaw or its fix, only the
+/// context rules name a victim: the model learnt its targets from attacks).
+pub(super) struct Reading<'a> {
+    pub(super) model: &'a RoleModel,
+    pub(super) short: bool,
+    pub(super) attack: bool,
+}
+
 /// Entities mentioned in the evidence sentences, in the role their kind gives them or, for
 /// the parties whose kind says nothing of it, the role model gives their likeliest mention; a
 /// country the attack came from is its origin. Malware is the attack's tool, and its attacker
@@ -132,14 +149,14 @@ pub(super) fn participants(
     entities: &[Entity],
     evidence: &[Range<usize>],
     text: &str,
-    model: &RoleModel,
+    reading: &Reading,
 ) -> Vec<(usize, Role)> {
     let mut out = Vec::new();
     for (i, e) in entities.iter().enumerate() {
         let mentions: Vec<_> = e
             .mentions
             .iter()
-            .filter(|m| !is_cheered(text, m.start))
+            .filter(|m| !is_cheered(text, m.start) && !CHANNEL_BEFORE.is_match(before(text, m.start)))
             .filter_map(|m| Some((m, containing(evidence, m)?)))
             .collect();
         if mentions.is_empty() {
@@ -151,7 +168,15 @@ pub(super) fn participants(
                 if e.kind == EntityKind::Country && is_origin(text, m.start) {
                     return Some(Role::Origin);
                 }
-                let found = model.role(&role_model::features(text, sentence, m, e.kind.as_str_name()));
+                // What the context rules say stands; the model reads what they do not cover.
+                if is_victim(text, m) && e.kind != EntityKind::Malware {
+                    return Some(Role::Target);
+                }
+                if !reading.attack {
+                    continue;
+                }
+                let features = role_model::features(text, sentence, m, e.kind.as_str_name(), reading.short);
+                let found = reading.model.role(&features);
                 if found.is_some_and(|(_, p)| best.is_none_or(|(_, q)| p > q)) {
                     best = found;
                 }
@@ -317,13 +342,20 @@ mod tests {
     }
 
     #[test]
-    fn a_cheered_or_backed_country_is_no_party() {
+    fn a_cheered_country_or_a_channel_is_no_party() {
         for (text, name, cheered) in [
             ("attacks by pro-Russian hackers", "Russian", true),
             ("My response: Glory to Ukraine.", "Ukraine", true),
             ("the attack on Ukraine", "Ukraine", false),
         ] {
             assert_eq!(is_cheered(text, text.find(name).expect("name in text")), cheered, "{text}");
+        }
+        for (text, channel) in [
+            ("Killnet claimed responsibility on Telegram", true),
+            ("the group wrote on its Telegram", true),
+            ("hackers hit a bank on Telegram", false),
+        ] {
+            assert_eq!(CHANNEL_BEFORE.is_match(before(text, text.rfind(' ').expect("a space") + 1)), channel, "{text}");
         }
     }
 

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::role_model::{self, RoleModel};
+use super::{role_model, roles::Reading};
 use crate::{
     pb::{EntityKind, Role},
     pipeline::{
@@ -116,11 +116,12 @@ pub fn names(text: &str, sentence: &Range<usize>, taken: &Taken) -> Vec<Range<us
 
 /// The unlisted names in `sentences` the role model gives a role, with the role and the
 /// entity it makes: an organisation for a target, a threat actor for an attacker.
-pub fn parties(text: &str, sentences: &[Range<usize>], taken: &Taken, model: &RoleModel) -> Vec<(Entity, Role)> {
+pub(super) fn parties(text: &str, sentences: &[Range<usize>], taken: &Taken, reading: &Reading) -> Vec<(Entity, Role)> {
     let mut out = Vec::new();
     for sentence in sentences {
         for name in names(text, sentence, taken) {
-            let Some((role, _)) = model.role(&role_model::features(text, sentence, &name, NAME)) else { continue };
+            let features = role_model::features(text, sentence, &name, NAME, reading.short);
+            let Some((role, _)) = reading.model.role(&features) else { continue };
             let kind = match role {
                 Role::Target => EntityKind::Organization,
                 Role::Attacker => EntityKind::ThreatActor,

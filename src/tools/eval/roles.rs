@@ -87,6 +87,7 @@ fn candidates(gold: &[Labelled], pipeline: &Pipeline) -> Result<Vec<Candidates>,
             let mut sentences: Vec<_> = doc
                 .incidents
                 .iter()
+                .filter(|i| incidents::is_attack(i))
                 .flat_map(|i| incidents::role_sentences(i, &doc.cleaned.sentences).iter().cloned())
                 .collect();
             sentences.sort_by_key(|s| (s.start, s.end));
@@ -97,19 +98,22 @@ fn candidates(gold: &[Labelled], pipeline: &Pipeline) -> Result<Vec<Candidates>,
                 spans.clone().map(|s| Some(s?.iter().any(|&(a, b)| a < end && start < b)))
             };
             let entities = &doc.tagged.entities;
+            let short = incidents::is_short_report(&doc.cleaned.sentences);
             let read = |e: &&Entity| role_model::is_candidate(e.kind) || e.kind == EntityKind::Malware;
             for e in entities.iter().filter(read) {
                 for m in &e.mentions {
                     let Some(sentence) = sentences.iter().find(|s| s.start <= m.start && m.end <= s.end) else {
                         continue;
                     };
-                    mentions.push((role_model::features(doc.text(), sentence, m, e.kind.as_str_name()), labels(m)));
+                    let features = role_model::features(doc.text(), sentence, m, e.kind.as_str_name(), short);
+                    mentions.push((features, labels(m)));
                 }
             }
             let taken = unlisted::Taken::new(entities);
             for sentence in &sentences {
                 for name in unlisted::names(doc.text(), sentence, &taken) {
-                    mentions.push((role_model::features(doc.text(), sentence, &name, unlisted::NAME), labels(&name)));
+                    let features = role_model::features(doc.text(), sentence, &name, unlisted::NAME, short);
+                    mentions.push((features, labels(&name)));
                 }
             }
             Ok(Candidates { source, mentions })
