@@ -205,3 +205,63 @@ impl fmt::Display for RoleReport {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{pb, tools::eval::Coded};
+
+    fn span(text: &str, name: &str) -> (u32, u32) {
+        let at = text.find(name).expect("name in text") as u32;
+        (at, at + name.len() as u32)
+    }
+
+    #[test]
+    fn coded_names_teach_where_targets_and_attackers_stand() {
+        let crews = ["Quelp Crew", "Zorblax Team", "Vexo Squad", "Quillon Gang", "Foozer Unit", "Brisk Cell"];
+        let victims = ["Vexo Bank", "Quelp Rail", "Zorblax Foods", "Harbourline Port", "Kestrel Mart", "Paymaxa"];
+        let mut gold = Vec::new();
+        for (i, (crew, victim)) in crews.iter().zip(victims).enumerate() {
+            for (j, text) in [
+                format!("{crew} claims a DDoS attack on the portal of {victim}."),
+                format!("The website of {victim} is knocked offline by {crew}."),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let coded = Coded {
+                    source: "zine".into(),
+                    attackers: vec![span(&text, crew)],
+                    targets: vec![span(&text, victim)],
+                    ..Default::default()
+                };
+                let article = pb::Article { id: format!("{i}-{j}"), text, ..Default::default() };
+                gold.push(Labelled { article, gold: Gold::Coded(coded) });
+            }
+        }
+        let (model, report) = train_roles(&gold, &Pipeline::new(), 3).expect("trains");
+        // Every victim is a candidate; crews the entities stage already names as actors are not.
+        let [targets, attackers] = report.counts[0].1.map(|(_, _, n)| n);
+        assert_eq!((report.counts[0].0.as_str(), targets), ("zine", gold.len()), "{report}");
+        assert!(attackers > 0 && report.mentions >= targets + attackers, "{report}");
+        // A new report, read with the trained model.
+        let article = pb::Article {
+            id: "new".into(),
+            text: "Brisk Wave claims a DDoS attack on the portal of Quillon Bank.".into(),
+            ..Default::default()
+        };
+        let pipeline = Pipeline::new().with_role_model(model.clone());
+        let doc = pipeline.run(Document::in_process(article, false).expect("valid")).expect("runs");
+        let role_of = |name: &str| {
+            doc.incidents
+                .iter()
+                .flat_map(|i| &i.participants)
+                .find(|&&(e, _)| doc.tagged.entities[e].name == name)
+                .map(|&(_, r)| r)
+        };
+        assert_eq!(role_of("Quillon Bank"), Some(crate::pb::Role::Target), "{:?}", doc.incidents);
+        assert_eq!(role_of("Brisk Wave"), Some(crate::pb::Role::Attacker), "{:?}", doc.tagged.entities);
+        // Deterministic: the same corpus gives the same model.
+        assert_eq!(train_roles(&gold, &Pipeline::new(), 3).expect("trains").0, model);
+    }
+}
