@@ -58,6 +58,18 @@ pub fn write_row<const K: usize>(out: &mut String, key: &str, weights: &[f32; K]
     out.push('\n');
 }
 
+/// Writes the feature rows of `weights`, sorted so that retraining gives reviewable diffs.
+pub fn write_features<const K: usize, S: std::hash::BuildHasher>(
+    out: &mut String,
+    weights: &std::collections::HashMap<String, [f32; K], S>,
+) {
+    let mut keys: Vec<&String> = weights.keys().collect();
+    keys.sort();
+    for k in keys {
+        write_row(out, k, &weights[k]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

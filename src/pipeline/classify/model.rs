@@ -387,11 +387,7 @@ impl TypeModel {
             let values = *rows.special_row(key).expect("a special row");
             weights::write_row(&mut out, key, &values);
         }
-        let mut keys: Vec<&String> = self.weights.keys().collect();
-        keys.sort();
-        for k in keys {
-            weights::write_row(&mut out, k, &self.weights[k]);
-        }
+        weights::write_features(&mut out, &self.weights);
         out
     }
 }

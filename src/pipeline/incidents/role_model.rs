@@ -223,11 +223,7 @@ impl RoleModel {
         for (key, row) in SPECIAL_ROWS.iter().zip([&self.threshold, &self.bias]) {
             weights::write_row(&mut out, key, row);
         }
-        let mut keys: Vec<&String> = self.weights.keys().collect();
-        keys.sort();
-        for k in keys {
-            weights::write_row(&mut out, k, &self.weights[k]);
-        }
+        weights::write_features(&mut out, &self.weights);
         out
     }
 }

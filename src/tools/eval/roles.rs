@@ -23,6 +23,7 @@ use crate::{
             unlisted,
         },
         offsets::CodePoints,
+        text,
     },
 };
 
@@ -102,9 +103,7 @@ fn candidates(gold: &[Labelled], pipeline: &Pipeline) -> Result<Vec<Candidates>,
             let read = |e: &&Entity| role_model::is_candidate(e.kind) || e.kind == EntityKind::Malware;
             for e in entities.iter().filter(read) {
                 for m in &e.mentions {
-                    let Some(sentence) = sentences.iter().find(|s| s.start <= m.start && m.end <= s.end) else {
-                        continue;
-                    };
+                    let Some(sentence) = text::containing(&sentences, m) else { continue };
                     let features = role_model::features(doc.text(), sentence, m, e.kind.as_str_name(), short);
                     mentions.push((features, labels(m)));
                 }
